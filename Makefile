@@ -1,0 +1,66 @@
+# The two commands that matter: `make run` and `make test`. Everything they need is installed here.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Lambda runs python3.13: prefer it (pyenv or PATH), else the machine's python3 (3.11+ works).
+PYTHON ?= $(shell command -v python3.13 2>/dev/null || { command -v pyenv >/dev/null && p=$$(pyenv prefix 3.13.0 2>/dev/null) && echo $$p/bin/python3.13; } || command -v python3)
+VENV := .venv
+SAM_VENV := .venv-sam
+PY := $(VENV)/bin/python
+SAM := $(SAM_VENV)/bin/sam
+export AWS_DEFAULT_REGION ?= us-east-1
+export SAM_CLI_TELEMETRY := 0
+
+.PHONY: help run test lint typecheck check-template unit integration local-tests openapi build deploy publish-web bench clean
+
+help:
+	@echo "make run    start the whole portal locally with demo data"
+	@echo "make test   install what is needed, lint, check the template, run every suite"
+	@echo "make build | deploy | bench | openapi | clean"
+
+$(VENV)/.installed: requirements/dev.txt layers/common/requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	touch $@
+
+$(SAM_VENV)/.installed: requirements/sam.txt
+	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/sam.txt
+	touch $@
+
+run: $(VENV)/.installed
+	$(PY) -m local
+
+test: $(VENV)/.installed $(SAM_VENV)/.installed lint typecheck check-template
+	$(PY) -m pytest -n 2 --dist loadgroup tests
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(VENV)/.installed
+	$(VENV)/bin/mypy
+
+check-template: $(SAM_VENV)/.installed
+	$(SAM_VENV)/bin/cfn-lint infra/template.yaml
+	$(SAM) validate --lint --template-file infra/template.yaml
+
+openapi: $(VENV)/.installed
+	$(PY) scripts/generate_openapi.py > docs/openapi.json
+
+build: $(SAM_VENV)/.installed
+	PATH="$(dir $(PYTHON)):$$PATH" $(SAM) build --template-file infra/template.yaml --build-dir .aws-sam/build
+	$(SAM_VENV)/bin/python scripts/compile_bytecode.py .aws-sam/build
+
+deploy: build
+	$(SAM) deploy --guided --template-file .aws-sam/build/template.yaml
+	$(MAKE) publish-web
+
+publish-web: $(SAM_VENV)/.installed
+	$(SAM_VENV)/bin/python scripts/publish_web.py
+
+bench: $(VENV)/.installed
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache

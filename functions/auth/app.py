@@ -1,0 +1,106 @@
+"""Public routes: practice details, sign-in, refresh and sign-out (API.md "Public")."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
+
+from patientportal.auth import cookies
+from patientportal.auth.passwords import RULES_TEXT
+from patientportal.errors import UnauthorizedError
+from patientportal.http import build_resolver
+from patientportal.logic import sessions
+from patientportal.models.auth import Challenge, Login, NewPasswordChallenge, Practice, Tokens
+from patientportal.observability import logger, metrics
+from patientportal.settings import get_settings
+
+app = build_resolver()
+
+# How long the refresh cookie lives: the pools' refresh-token validity (see the template).
+REFRESH_SECONDS = {"patient": 30 * 24 * 3600, "staff": 12 * 3600}
+
+
+class RefreshRequest(BaseModel):
+    account: Literal["patient", "staff"] = "patient"
+
+
+class SignedOut(BaseModel):
+    signed_out: bool
+
+
+def signed_in_response(account: sessions.Account, signed_in: sessions.SignedIn) -> Response[Tokens]:
+    tokens = Tokens(access_token=signed_in.access_token, expires_in=signed_in.expires_in)
+    refresh = [cookies.refresh_cookie(account, signed_in.refresh_token, REFRESH_SECONDS[account])]
+    return Response(
+        status_code=200,
+        content_type=content_types.APPLICATION_JSON,
+        body=tokens,
+        cookies=refresh if signed_in.refresh_token else [],
+    )
+
+
+def cookie_value(name: str) -> str | None:
+    for cookie in app.current_event.cookies or []:
+        key, _, value = cookie.partition("=")
+        if key.strip() == name and value:
+            return value.strip()
+    return None
+
+
+@app.get("/api/public/practice")
+def get_practice() -> Practice:
+    settings = get_settings()
+    return Practice(name=settings.practice_name, phone=settings.practice_phone, portal_path="/portal/", password_rules=RULES_TEXT)
+
+
+@app.post("/api/auth/patient/login")
+def patient_login(login: Annotated[Login, Body()]) -> Response[Tokens]:
+    signed_in = sessions.patient_login(login.username, login.password, get_settings())
+    metrics.add_metric(name="PatientSignIns", unit="Count", value=1)
+    return signed_in_response("patient", signed_in)
+
+
+@app.post("/api/auth/staff/login")
+def staff_login(login: Annotated[Login, Body()]) -> Response[Tokens | Challenge]:
+    outcome = sessions.staff_login(login.username, login.password, get_settings())
+    if isinstance(outcome, sessions.NewPasswordNeeded):
+        challenge = Challenge(challenge="NEW_PASSWORD_REQUIRED", session=outcome.session)
+        return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=challenge)
+    return signed_in_response("staff", outcome)
+
+
+@app.post("/api/auth/staff/challenge")
+def staff_challenge(answer: Annotated[NewPasswordChallenge, Body()]) -> Response[Tokens]:
+    signed_in = sessions.complete_new_password(answer.username, answer.session, answer.new_password, get_settings())
+    return signed_in_response("staff", signed_in)
+
+
+@app.post("/api/auth/refresh")
+def refresh(request: Annotated[RefreshRequest, Body()]) -> Tokens:
+    token = cookie_value(cookies.NAMES[request.account])
+    if token is None:
+        raise UnauthorizedError("Sign in again.")
+    signed_in = sessions.refresh(request.account, token, get_settings())
+    return Tokens(access_token=signed_in.access_token, expires_in=signed_in.expires_in)
+
+
+@app.post("/api/auth/logout")
+def logout(request: Annotated[RefreshRequest, Body()]) -> Response[SignedOut]:
+    authorization = app.current_event.headers.get("authorization", "")
+    sessions.logout(authorization.removeprefix("Bearer ").strip() or None)
+    return Response(
+        status_code=200,
+        content_type=content_types.APPLICATION_JSON,
+        body=SignedOut(signed_out=True),
+        cookies=[cookies.cleared(request.account)],
+    )
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
+    return app.resolve(event, context)

@@ -1,0 +1,125 @@
+"""Every key and index value of the table, built in this one module (docs/data-model.md).
+
+The table has ``pk``/``sk`` and four sparse global secondary indexes:
+
+- ``Queue``: ``QUEUE#OPEN`` while an item is open, ``ARCHIVE#<yyyy-mm>`` once dismissed,
+  each sorted by ``<created>#<request id>``;
+- ``QueueByType``: ``QUEUE#OPEN#<type>`` while open, for the queue's type filter;
+- ``PatientItems``: a patient's requests and messages, ``REQUEST#``/``MSG#<created>#<id>``;
+- ``PatientsByEmail``: ``EMAIL#<normalised email>``;
+- ``PatientsByName``: ``NAMES#<first letter>`` / ``<last>#<first>#<id>``.
+"""
+
+from __future__ import annotations
+
+OPEN_QUEUE = "QUEUE#OPEN"
+PROFILE = "PROFILE"
+
+Key = dict[str, str]
+
+
+def patient(patient_id: str) -> Key:
+    return {"pk": f"PATIENT#{patient_id}", "sk": PROFILE}
+
+
+def request(request_id: str) -> Key:
+    return {"pk": f"REQUEST#{request_id}", "sk": "REQUEST"}
+
+
+def request_partition(request_id: str) -> str:
+    """A request, its thread of messages and its history share one partition."""
+    return f"REQUEST#{request_id}"
+
+
+def thread_message(request_id: str, created_at: str, message_id: str) -> Key:
+    return {"pk": request_partition(request_id), "sk": f"MSG#{created_at}#{message_id}"}
+
+
+def patient_message(patient_id: str, created_at: str, message_id: str) -> Key:
+    """A secure message not tied to a request lives with the patient."""
+    return {"pk": f"PATIENT#{patient_id}", "sk": f"MSG#{created_at}#{message_id}"}
+
+
+def open_queue_of_type(request_type: str) -> str:
+    return f"{OPEN_QUEUE}#{request_type}"
+
+
+def open_queue_entry(created_at: str, request_id: str, request_type: str) -> Key:
+    """Present only while the item is open: both queue indexes are sparse."""
+    return {
+        "queue_pk": OPEN_QUEUE,
+        "queue_type_pk": open_queue_of_type(request_type),
+        "queue_sk": f"{created_at}#{request_id}",
+    }
+
+
+def archive_partition(month: str) -> str:
+    """``month`` is ``yyyy-mm`` of the request's creation."""
+    return f"ARCHIVE#{month}"
+
+
+def archive_entry(created_at: str, request_id: str) -> Key:
+    return {"queue_pk": archive_partition(created_at[:7]), "queue_sk": f"{created_at}#{request_id}"}
+
+
+def patient_items_partition(patient_id: str) -> str:
+    return f"PATIENT#{patient_id}"
+
+
+def patient_request_entry(patient_id: str, created_at: str, request_id: str) -> Key:
+    return {"patient_pk": patient_items_partition(patient_id), "patient_sk": f"REQUEST#{created_at}#{request_id}"}
+
+
+def patient_message_entry(patient_id: str, created_at: str, message_id: str) -> Key:
+    return {"patient_pk": patient_items_partition(patient_id), "patient_sk": f"MSG#{created_at}#{message_id}"}
+
+
+def email_partition(normalised_email: str) -> str:
+    return f"EMAIL#{normalised_email}"
+
+
+def email_entry(normalised_email: str, patient_id: str) -> Key:
+    return {"email_pk": email_partition(normalised_email), "email_sk": f"PATIENT#{patient_id}"}
+
+
+def name_partition(last_name: str) -> str:
+    initial = last_name[:1].upper() if last_name[:1].isalpha() else "#"
+    return f"NAMES#{initial}"
+
+
+def name_entry(last_name: str, first_name: str, patient_id: str) -> Key:
+    return {
+        "name_pk": name_partition(last_name),
+        "name_sk": f"{last_name.casefold()}#{first_name.casefold()}#{patient_id}",
+    }
+
+
+def username(name: str) -> Key:
+    return {"pk": f"USERNAME#{name.casefold()}", "sk": "USERNAME"}
+
+
+def one_time_link(token_sha256: str) -> Key:
+    return {"pk": f"TOKEN#{token_sha256}", "sk": "TOKEN"}
+
+
+def rate_window(scope: str, key: str, window: str) -> Key:
+    return {"pk": f"RATE#{scope}#{key}#{window}", "sk": "RATE"}
+
+
+def outbox(entry_id: str) -> Key:
+    return {"pk": f"OUTBOX#{entry_id}", "sk": "OUTBOX"}
+
+
+def audit(patient_id: str, at: str, entry_id: str) -> Key:
+    return {"pk": f"PATIENT#{patient_id}", "sk": f"AUDIT#{at}#{entry_id}"}
+
+
+# The attributes that make up a page cursor, for the table and for each index.
+CURSOR_ATTRIBUTES: dict[str | None, tuple[str, ...]] = {
+    None: ("pk", "sk"),
+    "Queue": ("pk", "sk", "queue_pk", "queue_sk"),
+    "QueueByType": ("pk", "sk", "queue_type_pk", "queue_sk"),
+    "PatientItems": ("pk", "sk", "patient_pk", "patient_sk"),
+    "PatientsByEmail": ("pk", "sk", "email_pk", "email_sk"),
+    "PatientsByName": ("pk", "sk", "name_pk", "name_sk"),
+}

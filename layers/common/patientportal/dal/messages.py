@@ -1,0 +1,83 @@
+"""Secure messages and the outbox entries that announce them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from patientportal.dal import keys
+from patientportal.dal.requests import thread_message_item
+from patientportal.dal.table import Table
+from patientportal.models.records import MessageRecord, OutboxEntry
+
+
+def patient_message_item(message: MessageRecord) -> dict[str, Any]:
+    """A message not tied to a request, stored with its patient."""
+    item: dict[str, Any] = {
+        **message.model_dump(),
+        **keys.patient_message(message.patient_id, message.created_at, message.message_id),
+        "kind": "message",
+    }
+    item.update(keys.patient_message_entry(message.patient_id, message.created_at, message.message_id))
+    return item
+
+
+def message_item(message: MessageRecord) -> dict[str, Any]:
+    return thread_message_item(message) if message.request_id else patient_message_item(message)
+
+
+def outbox_item(entry: OutboxEntry, expires_at: int) -> dict[str, Any]:
+    return {**entry.model_dump(), **keys.outbox(entry.outbox_id), "kind": "outbox", "expires_at": expires_at}
+
+
+def add_message(
+    message: MessageRecord,
+    notification: OutboxEntry | None,
+    expires_at: int,
+    *,
+    audit_entry: dict[str, Any] | None = None,
+    table: Table | None = None,
+) -> None:
+    """The message, its email notification and its audit entry: all written or none."""
+    table = table or Table()
+    new_only = "attribute_not_exists(pk)"
+    entries = [table.put_entry(message_item(message), condition=new_only)]
+    if notification is not None:
+        entries.append(table.put_entry(outbox_item(notification, expires_at), condition=new_only))
+    if message.author == "practice":
+        entries.append(
+            table.update_entry(
+                keys.patient(message.patient_id),
+                expression="ADD unread_messages :one",
+                values={":one": 1},
+                condition="attribute_exists(pk)",
+            )
+        )
+    if audit_entry is not None:
+        entries.append(table.put_entry(audit_entry))
+    if len(entries) == 1:
+        table.put(message_item(message), condition=new_only)
+        return
+    table.transact(entries, conflict="That message already exists.")
+
+
+def patient_messages_page(
+    patient_id: str, *, limit: int, cursor: str | None, table: Table | None = None
+) -> tuple[list[MessageRecord], str | None]:
+    table = table or Table()
+    items, next_cursor = table.query_page(
+        index="PatientItems",
+        partition=("patient_pk", keys.patient_items_partition(patient_id)),
+        sort_prefix=("patient_sk", "MSG#"),
+        newest_first=True,
+        limit=limit,
+        cursor=cursor,
+    )
+    return [MessageRecord.model_validate(item) for item in items], next_cursor
+
+
+def record_sent(outbox_id: str, ses_message_id: str, sent_at: str, *, table: Table | None = None) -> None:
+    (table or Table()).update(
+        keys.outbox(outbox_id),
+        expression="SET ses_message_id = :m, sent_at = :t",
+        values={":m": ses_message_id, ":t": sent_at},
+    )

@@ -1,0 +1,91 @@
+"""Patient requests and the queue's index entries."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from patientportal.dal import keys
+from patientportal.dal.table import Item, Table
+from patientportal.models.records import MessageRecord, RequestRecord
+
+
+def request_item(request: RequestRecord) -> dict[str, Any]:
+    item: dict[str, Any] = {**request.model_dump(), **keys.request(request.request_id), "kind": "request"}
+    item.update(keys.patient_request_entry(request.patient_id, request.created_at, request.request_id))
+    if request.state == "open":
+        item.update(keys.open_queue_entry(request.created_at, request.request_id, request.type))
+    else:
+        item.update(keys.archive_entry(request.created_at, request.request_id))
+    return item
+
+
+def thread_message_item(message: MessageRecord) -> dict[str, Any]:
+    if message.request_id is None:
+        raise ValueError("a thread message belongs to a request")
+    item: dict[str, Any] = {
+        **message.model_dump(),
+        **keys.thread_message(message.request_id, message.created_at, message.message_id),
+        "kind": "message",
+    }
+    item.update(keys.patient_message_entry(message.patient_id, message.created_at, message.message_id))
+    return item
+
+
+def add_request(request: RequestRecord, first_message: MessageRecord | None = None, *, table: Table | None = None) -> None:
+    """A new request (and, for a patient message, its first message) in one write."""
+    table = table or Table()
+    new_only = "attribute_not_exists(pk)"
+    if first_message is None:
+        table.put(request_item(request), condition=new_only)
+        return
+    table.transact(
+        [
+            table.put_entry(request_item(request), condition=new_only),
+            table.put_entry(thread_message_item(first_message), condition=new_only),
+        ],
+        conflict="That request already exists.",
+    )
+
+
+def open_queue_page(
+    *,
+    request_type: str | None,
+    order: Literal["oldest", "newest"],
+    limit: int,
+    cursor: str | None,
+    table: Table | None = None,
+) -> tuple[list[RequestRecord], str | None]:
+    table = table or Table()
+    if request_type:
+        index, partition = "QueueByType", ("queue_type_pk", keys.open_queue_of_type(request_type))
+    else:
+        index, partition = "Queue", ("queue_pk", keys.OPEN_QUEUE)
+    items, next_cursor = table.query_page(
+        index=index, partition=partition, newest_first=order == "newest", limit=limit, cursor=cursor
+    )
+    return [RequestRecord.model_validate(item) for item in items], next_cursor
+
+
+def request_with_thread(request_id: str, *, table: Table | None = None) -> tuple[RequestRecord, list[Item]] | None:
+    """The request and everything in its partition (messages, history), in one Query."""
+    table = table or Table()
+    items, _ = table.query_page(partition=("pk", keys.request_partition(request_id)), limit=500)
+    request = next((item for item in items if item.get("kind") == "request"), None)
+    if request is None:
+        return None
+    return RequestRecord.model_validate(request), [item for item in items if item.get("kind") != "request"]
+
+
+def patient_requests_page(
+    patient_id: str, *, limit: int, cursor: str | None, table: Table | None = None
+) -> tuple[list[RequestRecord], str | None]:
+    table = table or Table()
+    items, next_cursor = table.query_page(
+        index="PatientItems",
+        partition=("patient_pk", keys.patient_items_partition(patient_id)),
+        sort_prefix=("patient_sk", "REQUEST#"),
+        newest_first=True,
+        limit=limit,
+        cursor=cursor,
+    )
+    return [RequestRecord.model_validate(item) for item in items], next_cursor

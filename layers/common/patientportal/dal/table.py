@@ -1,0 +1,180 @@
+"""The data-access base: the only code that calls DynamoDB.
+
+It converts between Python values and DynamoDB's typed attributes and turns the SDK's
+conditional-check failures into ``ConflictError`` in one function, so no caller ever
+matches on SDK error codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from patientportal import aws
+from patientportal.dal import cursors, keys
+from patientportal.errors import ConflictError
+from patientportal.settings import get_settings
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+Item = dict[str, Any]
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def to_attributes(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: _serializer.serialize(value) for name, value in item.items() if value is not None}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {name: _plain(inner) for name, inner in value.items()}
+    if isinstance(value, list):
+        return [_plain(inner) for inner in value]
+    if isinstance(value, set):
+        return sorted(_plain(inner) for inner in value)
+    return value
+
+
+def from_attributes(attributes: Mapping[str, Any]) -> Item:
+    return {name: _plain(_deserializer.deserialize(value)) for name, value in attributes.items()}
+
+
+@contextmanager
+def conflicts_as_domain_errors(message: str) -> Iterator[None]:
+    """A failed condition (alone or in a transaction) means someone changed the item first."""
+    try:
+        yield
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        if code == "ConditionalCheckFailedException":
+            raise ConflictError(message) from error
+        if code == "TransactionCanceledException":
+            reasons = error.response.get("CancellationReasons", [])
+            if any(reason.get("Code") == "ConditionalCheckFailed" for reason in reasons):
+                raise ConflictError(message) from error
+        raise
+
+
+class Table:
+    """Thin typed access to the portal's one table."""
+
+    def __init__(self, name: str | None = None) -> None:
+        self.name = name or get_settings().table_name
+
+    def get(self, key: Mapping[str, str], *, consistent: bool = False) -> Item | None:
+        answer = aws.dynamodb().get_item(TableName=self.name, Key=to_attributes(key), ConsistentRead=consistent)
+        found = answer.get("Item")
+        return from_attributes(found) if found else None
+
+    def put(self, item: Mapping[str, Any], *, condition: str | None = None, conflict: str = "Already exists.") -> None:
+        arguments: dict[str, Any] = {"TableName": self.name, "Item": to_attributes(item)}
+        if condition:
+            arguments["ConditionExpression"] = condition
+        with conflicts_as_domain_errors(conflict):
+            aws.dynamodb().put_item(**arguments)
+
+    def update(
+        self,
+        key: Mapping[str, str],
+        *,
+        expression: str,
+        values: Mapping[str, Any] | None = None,
+        names: Mapping[str, str] | None = None,
+        condition: str | None = None,
+        conflict: str = "The item changed; reload it.",
+    ) -> Item:
+        arguments: dict[str, Any] = {
+            "TableName": self.name,
+            "Key": to_attributes(key),
+            "UpdateExpression": expression,
+            "ReturnValues": "ALL_NEW",
+        }
+        if values:
+            arguments["ExpressionAttributeValues"] = to_attributes(values)
+        if names:
+            arguments["ExpressionAttributeNames"] = dict(names)
+        if condition:
+            arguments["ConditionExpression"] = condition
+        with conflicts_as_domain_errors(conflict):
+            answer = aws.dynamodb().update_item(**arguments)
+        return from_attributes(answer.get("Attributes", {}))
+
+    def query_page(
+        self,
+        *,
+        partition: tuple[str, str],
+        index: str | None = None,
+        sort_prefix: tuple[str, str] | None = None,
+        newest_first: bool = False,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> tuple[list[Item], str | None]:
+        """One Query for one page: at most ``limit + 1`` items read, the extra one only
+        telling whether another page follows. Returns the items and the next page's cursor."""
+        key_name, key_value = partition
+        condition = "#p = :p"
+        names = {"#p": key_name}
+        values: dict[str, Any] = {":p": key_value}
+        if sort_prefix:
+            names["#s"] = sort_prefix[0]
+            values[":s"] = sort_prefix[1]
+            condition += " AND begins_with(#s, :s)"
+        arguments: dict[str, Any] = {
+            "TableName": self.name,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": to_attributes(values),
+            "ScanIndexForward": not newest_first,
+            "Limit": limit + 1,
+        }
+        if index:
+            arguments["IndexName"] = index
+        attributes = keys.CURSOR_ATTRIBUTES[index]
+        if cursor:
+            start = cursors.decode(cursor, attributes=attributes, partition=partition)
+            arguments["ExclusiveStartKey"] = to_attributes(start)
+        answer = aws.dynamodb().query(**arguments)
+        items = [from_attributes(found) for found in answer.get("Items", [])]
+        if len(items) <= limit:
+            return items, None
+        page = items[:limit]
+        return page, cursors.encode({name: page[-1][name] for name in attributes})
+
+    def transact(self, operations: Sequence[TransactWriteItemTypeDef], *, conflict: str) -> None:
+        with conflicts_as_domain_errors(conflict):
+            aws.dynamodb().transact_write_items(TransactItems=list(operations))
+
+    # Builders for transaction entries, so callers never write DynamoDB's wire format.
+    def put_entry(self, item: Mapping[str, Any], *, condition: str | None = None) -> TransactWriteItemTypeDef:
+        put: dict[str, Any] = {"TableName": self.name, "Item": to_attributes(item)}
+        if condition:
+            put["ConditionExpression"] = condition
+        return {"Put": put}  # type: ignore[typeddict-item]
+
+    def update_entry(
+        self,
+        key: Mapping[str, str],
+        *,
+        expression: str,
+        values: Mapping[str, Any] | None = None,
+        names: Mapping[str, str] | None = None,
+        condition: str | None = None,
+    ) -> TransactWriteItemTypeDef:
+        update: dict[str, Any] = {"TableName": self.name, "Key": to_attributes(key), "UpdateExpression": expression}
+        if values:
+            update["ExpressionAttributeValues"] = to_attributes(values)
+        if names:
+            update["ExpressionAttributeNames"] = dict(names)
+        if condition:
+            update["ConditionExpression"] = condition
+        return {"Update": update}  # type: ignore[typeddict-item]

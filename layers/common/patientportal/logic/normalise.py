@@ -1,0 +1,21 @@
+"""How identity details are compared: one rule each, used everywhere they are compared."""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def email(value: str) -> str:
+    return value.strip().casefold()
+
+
+def name(value: str) -> str:
+    """Case, accents, spaces, hyphens and apostrophes do not matter: "Ndiaye-Núñez" == "ndiaye nunez"."""
+    decomposed = unicodedata.normalize("NFKD", value)
+    letters = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return "".join(char for char in letters.casefold() if char.isalnum())
+
+
+def zip_code(value: str) -> str:
+    """ZIP+4 and spaces do not matter: "02139-4307" == "02139"."""
+    return "".join(char for char in value if char.isdigit())[:5]

@@ -1,0 +1,58 @@
+"""Delivering outbox entries: render the template, send through SES, record SES's id."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from patientportal import clock
+from patientportal.dal import messages as stored_messages
+from patientportal.email import sender, templates
+from patientportal.models.records import OutboxEntry
+from patientportal.settings import Settings, get_settings
+
+
+def practice_of(settings: Settings) -> templates.Practice:
+    return templates.Practice(name=settings.practice_name, phone=settings.practice_phone, portal_url=settings.portal_url)
+
+
+def deliver(entry: OutboxEntry, settings: Settings) -> str:
+    """Sends the email once; the caller makes retries idempotent. Returns SES's message id."""
+    email = templates.render(entry.template, practice_of(settings))
+    message_id = sender.send(settings.sender_email, entry.to, email, settings.ses_configuration_set)
+    stored_messages.record_sent(entry.outbox_id, message_id, clock.timestamp())
+    return message_id
+
+
+@cache
+def _idempotency() -> tuple[IdempotencyConfig, Callable[..., str]]:
+    """Sending is idempotent per outbox entry: a retried or redelivered entry never sends twice.
+    Records live in the portal table, expiring through its TTL attribute."""
+    config = IdempotencyConfig(event_key_jmespath="outbox_id", expires_after_seconds=7 * 24 * 3600)
+    store = DynamoDBPersistenceLayer(
+        table_name=get_settings().table_name,
+        key_attr="pk",
+        sort_key_attr="sk",
+        expiry_attr="expires_at",
+        static_pk_value="IDEMPOTENCY#notify",
+    )
+
+    def send(entry: OutboxEntry) -> str:
+        return deliver(entry, get_settings())
+
+    once = idempotent_function(data_keyword_argument="entry", persistence_store=store, config=config)(send)
+    return config, once
+
+
+def deliver_once(entry: OutboxEntry, context: LambdaContext | None) -> str:
+    config, once = _idempotency()
+    if context is not None:
+        config.register_lambda_context(context)
+    return once(entry=entry)

@@ -1,0 +1,55 @@
+"""The portal-status rule (API.md "Portal status"), decided here and nowhere else."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel
+
+from patientportal.models.records import PatientRecord
+
+PortalStatus = Literal["inactive", "unactivated", "active"]
+
+FIXES = {
+    "access_off": "Turn on portal access, after confirming that only the patient uses the email address on file.",
+    "no_email": "Add the patient's email address.",
+    "no_zip": "Add the patient's home zip code.",
+    "unactivated": 'Ask the patient to use "Create my portal account" on the portal sign-in page, '
+    "or send an invitation email.",
+    "active": 'Ask the patient to use "I forgot my password" on the portal sign-in page, or send a reset email.',
+}
+
+
+class StatusReason(BaseModel):
+    reason: str
+    fix: str
+
+
+class PortalStatusView(BaseModel):
+    status: PortalStatus
+    reasons: list[StatusReason]
+    email_undeliverable: bool
+
+
+def portal_status(patient: PatientRecord) -> PortalStatusView:
+    blockers = [
+        reason
+        for reason, present in (
+            ("access_off", patient.portal_access_enabled),
+            ("no_email", bool(patient.email)),
+            ("no_zip", bool(patient.zip)),
+        )
+        if not present
+    ]
+    if blockers:
+        status: PortalStatus = "inactive"
+        reasons = blockers
+    elif patient.first_login_at:
+        status, reasons = "active", ["active"]
+    else:
+        status, reasons = "unactivated", ["unactivated"]
+    return PortalStatusView(
+        status=status,
+        reasons=[StatusReason(reason=reason, fix=FIXES[reason]) for reason in reasons],
+        email_undeliverable=patient.email_undeliverable,
+    )

@@ -1,0 +1,41 @@
+"""API shapes of sign-in."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, StringConstraints
+
+from patientportal.models.common import ApiModel
+
+Username = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+Password = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class Login(ApiModel):
+    username: Username
+    password: Password
+
+
+class NewPasswordChallenge(ApiModel):
+    username: Username
+    session: Annotated[str, StringConstraints(min_length=1, max_length=4096)]
+    new_password: Password
+
+
+class Tokens(BaseModel):
+    access_token: str
+    expires_in: int
+    token_type: Literal["Bearer"] = "Bearer"
+
+
+class Challenge(BaseModel):
+    challenge: Literal["NEW_PASSWORD_REQUIRED"]
+    session: str
+
+
+class Practice(BaseModel):
+    name: str
+    phone: str
+    portal_path: str
+    password_rules: str

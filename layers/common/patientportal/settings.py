@@ -1,0 +1,38 @@
+"""Typed settings, read once from the environment the template gives each function."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Settings(BaseModel):
+    """What every function may need; fields a function never uses cost nothing."""
+
+    model_config = ConfigDict(frozen=True)
+
+    table_name: str = Field(min_length=1)
+    practice_name: str = Field(min_length=1)
+    practice_phone: str = ""
+    staff_user_pool_id: str = ""
+    staff_client_id: str = ""
+    patient_user_pool_id: str = ""
+    patient_client_id: str = ""
+    sender_email: str = ""
+    ses_configuration_set: str = ""
+    portal_url: str = ""
+    event_bus_name: str = ""
+
+    @classmethod
+    def from_environment(cls) -> Settings:
+        names = cls.model_fields.keys()
+        values = {name: os.environ[name.upper()] for name in names if name.upper() in os.environ}
+        return cls.model_validate(values)
+
+
+@cache
+def get_settings() -> Settings:
+    """The settings of this process, validated on first use (not at import, so tests can set them)."""
+    return Settings.from_environment()

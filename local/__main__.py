@@ -1,0 +1,51 @@
+"""``make run``: the whole portal on this machine, with demo data. Ctrl-C stops it all."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+from local.runtime import Runtime
+
+
+def banner(runtime: Runtime, seconds: float) -> str:
+    from local.demo_data import PATIENT_LOGINS, STAFF_LOGINS
+
+    lines = [
+        f"Patient portal running locally (started in {seconds:.1f} s). Ctrl-C stops everything.",
+        "",
+        f"  Staff queue      {runtime.url}/staff/",
+        f"  Patient portal   {runtime.url}/portal/",
+        f"  API              {runtime.url}/api/",
+        f"  Mailbox          {runtime.url}/_dev/mail   (JSON: {runtime.url}/_dev/mail.json)",
+        f"  AWS emulator     http://127.0.0.1:{runtime.emulator_port}",
+        "",
+        "  Demo logins (invented people):",
+    ]
+    for login in (*STAFF_LOGINS, *PATIENT_LOGINS):
+        lines.append(f"    {login.who:8} {login.username:14} {login.password:26} {login.note}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    started = time.monotonic()
+    runtime = Runtime(
+        port=int(os.environ.get("PORT", "3000")),
+        emulator_port=int(os.environ.get("EMULATOR_PORT", "0")),
+        demo_data=os.environ.get("DEMO_DATA", "1") != "0",
+    )
+    runtime.start()
+    print(banner(runtime, time.monotonic() - started), flush=True)
+    print("READY", runtime.url, flush=True)
+    stopped = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    stopped.wait()
+    runtime.stop()
+    print("Stopped.", flush=True)
+
+
+if __name__ == "__main__":
+    main()

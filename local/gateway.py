@@ -1,0 +1,171 @@
+"""The local stand-in for CloudFront and API Gateway, on 127.0.0.1.
+
+``/api/...`` is routed by the template's ``HttpApi`` events, checked by the JWT
+authorizers, turned into a 2.0 event and handed to the function in-process; ``/staff/``
+and ``/portal/`` are served from ``web/``; ``/_dev/mail`` is the development mailbox.
+Every answer carries the security headers of the template's CloudFront policy.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import mimetypes
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+from local import mailbox
+from local import template as cfn
+from local.authorizer import JwtAuthorizer, Unauthorized
+from local.events import http_event
+from local.functions import FunctionHost
+from local.stack import Stack
+
+WEB_ROOT = cfn.ROOT / "web"
+MAX_BODY = 10 * 1024 * 1024  # API Gateway's payload limit
+
+
+def security_headers(template: dict[str, Any]) -> dict[str, str]:
+    """The response headers policy of the template's CloudFront distribution."""
+    policy = template["Resources"]["SecurityHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]
+    security = policy["SecurityHeadersConfig"]
+    hsts = security["StrictTransportSecurity"]
+    headers = {
+        "Content-Security-Policy": security["ContentSecurityPolicy"]["ContentSecurityPolicy"],
+        "Strict-Transport-Security": f"max-age={hsts['AccessControlMaxAgeSec']}"
+        + ("; includeSubDomains" if hsts.get("IncludeSubdomains") else "")
+        + ("; preload" if hsts.get("Preload") else ""),
+        "X-Frame-Options": security["FrameOptions"]["FrameOption"],
+        "Referrer-Policy": security["ReferrerPolicy"]["ReferrerPolicy"],
+        "X-Content-Type-Options": "nosniff",
+    }
+    for item in policy.get("CustomHeadersConfig", {}).get("Items", []):
+        headers[item["Header"]] = item["Value"]
+    return headers
+
+
+class Gateway:
+    def __init__(self, stack: Stack, host: FunctionHost, emulator_url: str) -> None:
+        self.stack = stack
+        self.host = host
+        self.routes = cfn.http_routes(stack.template)
+        self.headers = security_headers(stack.template)
+        self.authorizers = {
+            name: JwtAuthorizer(issuer, audience, f"{emulator_url}/{issuer.rsplit('/', 1)[-1]}/.well-known/jwks.json")
+            for name, (issuer, audience) in stack.authorizers.items()
+        }
+
+    def match(self, method: str, path: str) -> tuple[cfn.Route, dict[str, str]] | None:
+        for route in self.routes:
+            found = route.pattern.match(path)
+            if found and route.method == method:
+                return route, found.groupdict()
+        return None
+
+    def call_api(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], list[str], bytes]:
+        matched = self.match(method, path)
+        if matched is None:
+            return 404, {"Content-Type": "application/json"}, [], b'{"message":"Not Found"}'
+        route, parameters = matched
+        claims = None
+        if route.authorizer:
+            try:
+                claims = self.authorizers[route.authorizer].claims({k.lower(): v for k, v in headers.items()})
+            except Unauthorized:
+                return 401, {"Content-Type": "application/json"}, [], b'{"message":"Unauthorized"}'
+        event = http_event(
+            method=method,
+            path=path,
+            route_path=route.path,
+            path_parameters=parameters,
+            query=query,
+            headers=headers,
+            body=body or None,
+            claims=claims,
+        )
+        try:
+            answer = self.host.invoke(route.function, event)
+        except Exception:  # noqa: BLE001 - API Gateway turns any function error into a 500
+            import traceback
+
+            traceback.print_exc()
+            return 500, {"Content-Type": "application/json"}, [], b'{"message":"Internal Server Error"}'
+        payload = answer.get("body") or ""
+        data = base64.b64decode(payload) if answer.get("isBase64Encoded") else payload.encode()
+        return int(answer.get("statusCode", 200)), dict(answer.get("headers") or {}), list(answer.get("cookies") or []), data
+
+    def static(self, path: str) -> tuple[int, dict[str, str], bytes]:
+        """What the CloudFront function and the private S3 origin answer."""
+        if path.endswith("/"):
+            path += "index.html"
+        elif path in ("/staff", "/portal"):
+            path += "/index.html"
+        target = (WEB_ROOT / path.lstrip("/")).resolve()
+        if not target.is_relative_to(WEB_ROOT.resolve()) or not target.is_file():
+            # A private S3 bucket answers 403 for a missing key.
+            return 403, {"Content-Type": "text/plain"}, b"Forbidden"
+        kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if kind in ("text/html", "text/css", "text/javascript", "application/javascript"):
+            kind += "; charset=utf-8"
+        return 200, {"Content-Type": kind}, target.read_bytes()
+
+
+def make_handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "patient-portal-local"
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+            return  # request lines could carry ids; the functions log what matters
+
+        def _send(self, status: int, headers: dict[str, str], body: bytes, cookies: list[str] | None = None) -> None:
+            self.send_response(status)
+            merged = {**gateway.headers, **headers}
+            if "Cache-Control" in headers:
+                merged["Cache-Control"] = headers["Cache-Control"]
+            for name, value in merged.items():
+                self.send_header(name, value)
+            for cookie in cookies or []:
+                self.send_header("Set-Cookie", cookie)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        def _dispatch(self) -> None:
+            url = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_BODY:
+                self._send(413, {"Content-Type": "application/json"}, b'{"message":"Request Entity Too Large"}')
+                return
+            body = self.rfile.read(length) if length else b""
+            if url.path.startswith("/api/"):
+                headers = {name: value for name, value in self.headers.items()}
+                status, headers, cookies, data = gateway.call_api(self.command, url.path, url.query, headers, body)
+                self._send(status, headers, data, cookies)
+            elif url.path == "/_dev/mail.json":
+                emails = mailbox.sent_emails(gateway.stack.region)
+                self._send(200, {"Content-Type": "application/json"}, json.dumps(emails).encode())
+            elif url.path == "/_dev/mail":
+                page = mailbox.page(mailbox.sent_emails(gateway.stack.region))
+                self._send(200, {"Content-Type": "text/html; charset=utf-8"}, page.encode())
+            elif self.command in ("GET", "HEAD"):
+                status, headers, data = gateway.static(url.path)
+                self._send(status, headers, data)
+            else:
+                self._send(HTTPStatus.METHOD_NOT_ALLOWED, {"Content-Type": "text/plain"}, b"Method Not Allowed")
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _dispatch
+
+    return Handler
+
+
+def serve(gateway: Gateway, port: int) -> tuple[ThreadingHTTPServer, threading.Thread]:
+    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(gateway))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="gateway", daemon=True)
+    thread.start()
+    return server, thread

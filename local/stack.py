@@ -1,0 +1,231 @@
+"""Creates the stack's resources in the AWS emulator from the template's own properties
+(no second copy of any definition), and works out each function's environment.
+
+Used by ``make run`` against moto's server and by the integration tests under
+``moto.mock_aws`` in-process: both reach AWS through boto3's default endpoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+
+from local import template as cfn
+
+STACK_NAME = "patient-portal-local"
+ACCOUNT_ID = "123456789012"
+
+LOCAL_PARAMETERS = {
+    "PracticeName": "Riverbend Family Practice",
+    "PracticePhone": "(555) 010-0199",
+    "SenderEmail": "portal@riverbend-demo.example",
+    "AdminEmail": "it-admin@riverbend-demo.example",
+    "DomainName": "",
+    "CertificateArn": "",
+}
+
+# Resources the emulator creates; everything else (CloudFront, S3, log groups, the API
+# itself) is played by the local gateway or does not matter on one machine.
+Creator = Callable[["Stack", str, dict[str, Any]], None]
+
+
+@dataclass
+class Stack:
+    template: dict[str, Any]
+    resolver: cfn.Resolver
+    region: str
+    environment: dict[str, str] = field(default_factory=dict)
+    functions: dict[str, dict[str, str]] = field(default_factory=dict)
+    authorizers: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    queue_urls: dict[str, str] = field(default_factory=dict)
+
+    def ref(self, logical_id: str) -> str:
+        return self.resolver.ref(logical_id)
+
+    def properties(self, logical_id: str) -> dict[str, Any]:
+        resolved: dict[str, Any] = self.resolver.resolve(self.template["Resources"][logical_id].get("Properties", {}))
+        return resolved
+
+    def arn(self, service: str, resource: str) -> str:
+        return f"arn:aws:{service}:{self.region}:{ACCOUNT_ID}:{resource}"
+
+
+def create_table(stack: Stack, logical_id: str, properties: dict[str, Any]) -> None:
+    name = f"{STACK_NAME}-{logical_id}"
+    client = boto3.client("dynamodb", region_name=stack.region)
+    arguments: dict[str, Any] = {
+        key: properties[key]
+        for key in ("KeySchema", "AttributeDefinitions", "BillingMode", "GlobalSecondaryIndexes")
+        if key in properties
+    }
+    stream = properties.get("StreamSpecification")
+    if stream:
+        arguments["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream["StreamViewType"]}
+    if "SSESpecification" in properties:
+        arguments["SSESpecification"] = {"Enabled": properties["SSESpecification"]["SSEEnabled"]}
+    description = client.create_table(TableName=name, **arguments)["TableDescription"]
+    if "TimeToLiveSpecification" in properties:
+        client.update_time_to_live(TableName=name, TimeToLiveSpecification=properties["TimeToLiveSpecification"])
+    if "PointInTimeRecoverySpecification" in properties:
+        client.update_continuous_backups(
+            TableName=name, PointInTimeRecoverySpecification=properties["PointInTimeRecoverySpecification"]
+        )
+    stack.resolver.refs[logical_id] = name
+    stack.resolver.attributes[(logical_id, "Arn")] = description["TableArn"]
+    stack.resolver.attributes[(logical_id, "StreamArn")] = description.get("LatestStreamArn", "")
+
+
+def create_user_pool(stack: Stack, logical_id: str, properties: dict[str, Any]) -> None:
+    client = boto3.client("cognito-idp", region_name=stack.region)
+    arguments = {key: value for key, value in properties.items() if key != "UserPoolName"}
+    pool = client.create_user_pool(PoolName=properties["UserPoolName"], **arguments)["UserPool"]
+    stack.resolver.refs[logical_id] = pool["Id"]
+    stack.resolver.attributes[(logical_id, "Arn")] = pool["Arn"]
+
+
+def create_user_pool_client(stack: Stack, logical_id: str, properties: dict[str, Any]) -> None:
+    client = boto3.client("cognito-idp", region_name=stack.region)
+    created = client.create_user_pool_client(**properties)["UserPoolClient"]
+    stack.resolver.refs[logical_id] = created["ClientId"]
+
+
+def create_group(stack: Stack, logical_id: str, properties: dict[str, Any]) -> None:
+    boto3.client("cognito-idp", region_name=stack.region).create_group(**properties)
+    stack.resolver.refs[logical_id] = properties["GroupName"]
+
+
+def create_pool_user(stack: Stack, logical_id: str, properties: dict[str, Any]) -> None:
+    boto3.client("cognito-idp", region_name=stack.region).admin_create_user(
+        UserPoolId=properties["UserPoolId"],
+        Username=properties["Username"],
+        UserAttributes=properties.get("UserAttributes", []),
+        MessageAction="SUPPRESS",  # locally the demo data sets the password instead
+    )
+    stack.resolver.refs[logical_id] = properties["Username"]
+
+
+def add_user_to_group(stack: Stack, logical_id: str, properties: dict[str, Any]) -> None:
+    boto3.client("cognito-idp", region_name=stack.region).admin_add_user_to_group(**properties)
+    stack.resolver.refs[logical_id] = logical_id
+
+
+def create_queue(stack: Stack, logical_id: str, properties: dict[str, Any]) -> None:
+    client = boto3.client("sqs", region_name=stack.region)
+    attributes = {key: str(value).lower() if isinstance(value, bool) else str(value) for key, value in properties.items()}
+    url = client.create_queue(QueueName=f"{STACK_NAME}-{logical_id}", Attributes=attributes)["QueueUrl"]
+    arn = client.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    stack.queue_urls[arn] = url
+    stack.resolver.refs[logical_id] = url
+    stack.resolver.attributes[(logical_id, "Arn")] = arn
+
+
+def create_configuration_set(stack: Stack, logical_id: str, properties: dict[str, Any]) -> None:
+    name = properties.get("Name", f"{STACK_NAME}-{logical_id}")
+    arguments = {key: value for key, value in properties.items() if key in {"DeliveryOptions", "ReputationOptions"}}
+    boto3.client("sesv2", region_name=stack.region).create_configuration_set(ConfigurationSetName=name, **arguments)
+    stack.resolver.refs[logical_id] = name
+
+
+def create_email_identity(stack: Stack, logical_id: str, properties: dict[str, Any]) -> None:
+    client = boto3.client("sesv2", region_name=stack.region)
+    configuration = properties.get("ConfigurationSetAttributes", {}).get("ConfigurationSetName")
+    arguments = {"ConfigurationSetName": configuration} if configuration else {}
+    client.create_email_identity(EmailIdentity=properties["EmailIdentity"], **arguments)
+    # SES in the emulator only sends from identities verified through the classic API.
+    boto3.client("ses", region_name=stack.region).verify_email_identity(EmailAddress=properties["EmailIdentity"])
+    stack.resolver.refs[logical_id] = properties["EmailIdentity"]
+
+
+def create_event_bus(stack: Stack, logical_id: str, properties: dict[str, Any]) -> None:
+    arn = boto3.client("events", region_name=stack.region).create_event_bus(Name=properties["Name"])["EventBusArn"]
+    stack.resolver.refs[logical_id] = properties["Name"]
+    stack.resolver.attributes[(logical_id, "Arn")] = arn
+
+
+CREATORS: dict[str, Creator] = {
+    "AWS::DynamoDB::Table": create_table,
+    "AWS::SES::ConfigurationSet": create_configuration_set,
+    "AWS::SES::EmailIdentity": create_email_identity,
+    "AWS::Events::EventBus": create_event_bus,
+    "AWS::SQS::Queue": create_queue,
+    "AWS::Cognito::UserPool": create_user_pool,
+    "AWS::Cognito::UserPoolClient": create_user_pool_client,
+    "AWS::Cognito::UserPoolGroup": create_group,
+    "AWS::Cognito::UserPoolUser": create_pool_user,
+    "AWS::Cognito::UserPoolUserToGroupAttachment": add_user_to_group,
+}
+
+
+def _stand_ins(stack: Stack, public_host: str) -> None:
+    """Names for what the local gateway plays (the API, CloudFront, S3, log groups)."""
+    for logical_id, body in stack.template["Resources"].items():
+        if body["Type"] not in CREATORS:
+            stack.resolver.refs.setdefault(logical_id, f"{STACK_NAME}-{logical_id}")
+            stack.resolver.attributes.setdefault((logical_id, "Arn"), stack.arn("local", logical_id))
+    stack.resolver.attributes[("Distribution", "DomainName")] = public_host
+
+
+def _environments(stack: Stack, overrides: Mapping[str, str]) -> None:
+    template = stack.template
+    shared = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    for name, body in cfn.resources_of_type(template, "AWS::Serverless::Function").items():
+        own = body["Properties"].get("Environment", {}).get("Variables", {})
+        variables = {key: str(value) for key, value in stack.resolver.resolve({**shared, **own}).items()}
+        variables.update(overrides)
+        stack.functions[name] = variables
+    # One process plays every function, so it holds the union of their environments.
+    for variables in stack.functions.values():
+        for key, value in variables.items():
+            if stack.environment.get(key, value) != value:
+                raise ValueError(f"functions disagree on {key}; the local runtime cannot host both")
+            stack.environment[key] = value
+
+
+def _authorizers(stack: Stack) -> None:
+    for body in cfn.resources_of_type(stack.template, "AWS::Serverless::HttpApi").values():
+        for name, authorizer in body["Properties"]["Auth"]["Authorizers"].items():
+            configuration = stack.resolver.resolve(authorizer["JwtConfiguration"])
+            stack.authorizers[name] = (configuration["issuer"], list(configuration["audience"]))
+
+
+def provision(
+    *,
+    region: str,
+    public_url: str,
+    parameters: Mapping[str, str] | None = None,
+    template: dict[str, Any] | None = None,
+) -> Stack:
+    """Creates every emulated resource in dependency order and returns what was made."""
+    template = template or cfn.load()
+    host = public_url.split("://", 1)[-1].rstrip("/")
+    resolver = cfn.Resolver(
+        parameters={**LOCAL_PARAMETERS, **(parameters or {})},
+        conditions=template.get("Conditions", {}),
+        pseudo={
+            "AWS::StackName": STACK_NAME,
+            "AWS::Region": region,
+            "AWS::AccountId": ACCOUNT_ID,
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+        },
+    )
+    stack = Stack(template=template, resolver=resolver, region=region)
+    for kind, create in CREATORS.items():
+        for logical_id in cfn.resources_of_type(template, kind):
+            create(stack, logical_id, stack.properties(logical_id))
+    _stand_ins(stack, host)
+    _environments(
+        stack,
+        {
+            "PORTAL_URL": f"{public_url.rstrip('/')}/portal/",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+            "AWS_DEFAULT_REGION": region,
+            # One process hosts every function; its log lines say which in function_name.
+            "POWERTOOLS_SERVICE_NAME": "patient-portal-local",
+        },
+    )
+    _authorizers(stack)
+    return stack

@@ -1,0 +1,158 @@
+"""Reading infra/template.yaml: CloudFormation's YAML tags and the intrinsic functions the
+template uses, resolved against the emulated stack's names, so nothing is defined twice."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "infra" / "template.yaml"
+
+INTRINSICS = ("Ref", "Sub", "GetAtt", "If", "Join", "Equals", "Not", "Select", "Split", "Condition")
+
+
+class TemplateLoader(yaml.SafeLoader):
+    """SafeLoader plus the short forms ``!Ref``, ``!Sub``, ``!GetAtt`` and the rest."""
+
+
+def _tag_constructor(name: str) -> Callable[[yaml.SafeLoader, yaml.Node], dict[str, Any]]:
+    key = "Ref" if name == "Ref" else f"Fn::{name}"
+
+    def construct(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, Any]:
+        if isinstance(node, yaml.ScalarNode):
+            value: Any = loader.construct_scalar(node)
+            if name == "GetAtt":
+                value = str(value).split(".", 1)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node, deep=True)
+        else:
+            value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+        return {key: value}
+
+    return construct
+
+
+for _name in INTRINSICS:
+    TemplateLoader.add_constructor(f"!{_name}", _tag_constructor(_name))
+
+
+def load(path: Path = TEMPLATE) -> dict[str, Any]:
+    document: dict[str, Any] = yaml.load(path.read_text(), Loader=TemplateLoader)  # noqa: S506 - SafeLoader subclass
+    return document
+
+
+@dataclass
+class Resolver:
+    """Resolves intrinsic functions. ``refs`` and ``attributes`` hold what the emulator made."""
+
+    parameters: Mapping[str, str]
+    refs: dict[str, str] = field(default_factory=dict)
+    attributes: dict[tuple[str, str], str] = field(default_factory=dict)
+    conditions: Mapping[str, Any] = field(default_factory=dict)
+    pseudo: Mapping[str, str] = field(default_factory=dict)
+
+    def ref(self, name: str) -> str:
+        if name in self.pseudo:
+            return self.pseudo[name]
+        if name in self.parameters:
+            return self.parameters[name]
+        if name in self.refs:
+            return self.refs[name]
+        raise KeyError(f"nothing to resolve Ref {name} to")
+
+    def attribute(self, resource: str, name: str) -> str:
+        if (resource, name) not in self.attributes:
+            raise KeyError(f"nothing to resolve GetAtt {resource}.{name} to")
+        return self.attributes[(resource, name)]
+
+    def condition(self, name: str) -> bool:
+        return bool(self.resolve(self.conditions[name]))
+
+    def substitute(self, text: str, extra: Mapping[str, Any] | None = None) -> str:
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if extra and name in extra:
+                return str(self.resolve(extra[name]))
+            if "." in name and not name.startswith("AWS::"):
+                resource, attribute = name.split(".", 1)
+                return self.attribute(resource, attribute)
+            return self.ref(name)
+
+        return re.sub(r"\$\{([^}!]+)\}", replace, text)
+
+    def resolve(self, value: Any) -> Any:  # noqa: C901 - one branch per intrinsic
+        if isinstance(value, list):
+            return [self.resolve(item) for item in value if item != {"Ref": "AWS::NoValue"}]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            (key, argument), = value.items()
+            if key == "Ref":
+                return self.ref(argument)
+            if key == "Fn::GetAtt":
+                return self.attribute(argument[0], argument[1])
+            if key == "Fn::Sub":
+                if isinstance(argument, list):
+                    return self.substitute(argument[0], argument[1])
+                return self.substitute(argument)
+            if key == "Fn::If":
+                chosen = argument[1] if self.condition(argument[0]) else argument[2]
+                return self.resolve(chosen)
+            if key == "Fn::Join":
+                return str(argument[0]).join(str(self.resolve(part)) for part in argument[1])
+            if key == "Fn::Equals":
+                return self.resolve(argument[0]) == self.resolve(argument[1])
+            if key == "Fn::Not":
+                return not self.resolve(argument[0])
+            if key == "Condition":
+                return self.condition(argument)
+        return {key: self.resolve(inner) for key, inner in value.items() if inner != {"Ref": "AWS::NoValue"}}
+
+
+def resources_of_type(template: Mapping[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {name: body for name, body in template["Resources"].items() if body["Type"] == kind}
+
+
+@dataclass(frozen=True)
+class Route:
+    function: str
+    method: str
+    path: str
+    authorizer: str | None
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        regex = re.sub(r"\\\{([^}+]+)\\\+\\\}", r"(?P<\1>.+)", re.escape(self.path))
+        regex = re.sub(r"\\\{([^}]+)\\\}", r"(?P<\1>[^/]+)", regex)
+        return re.compile(f"^{regex}$")
+
+
+def http_routes(template: Mapping[str, Any]) -> list[Route]:
+    """Every ``HttpApi`` event of every function: the routes API Gateway would serve."""
+    routes = []
+    for name, body in resources_of_type(template, "AWS::Serverless::Function").items():
+        for event in body["Properties"].get("Events", {}).values():
+            if event["Type"] != "HttpApi":
+                continue
+            properties = event["Properties"]
+            authorizer = properties.get("Auth", {}).get("Authorizer")
+            routes.append(
+                Route(
+                    function=name,
+                    method=properties["Method"].upper(),
+                    path=properties["Path"],
+                    authorizer=None if authorizer in (None, "NONE") else authorizer,
+                )
+            )
+    return routes
+
+
+def function_area(function_body: Mapping[str, Any]) -> str:
+    """``../functions/queue`` -> ``queue``: the module tests import as ``functions.queue.app``."""
+    return Path(function_body["Properties"]["CodeUri"]).name
