@@ -46,7 +46,7 @@ check-template: $(SAM_VENV)/.installed
 	$(SAM) validate --lint --template-file infra/template.yaml
 
 openapi: $(VENV)/.installed
-	$(PY) scripts/generate_openapi.py > docs/openapi.json
+	$(PY) -m local.openapi > docs/openapi.json
 
 build: $(SAM_VENV)/.installed
 	PATH="$(dir $(PYTHON)):$$PATH" $(SAM) build --template-file infra/template.yaml --build-dir .aws-sam/build

@@ -7,12 +7,11 @@ import signal
 import threading
 import time
 
-from local.runtime import Runtime
+from local.demo_data import PATIENT_LOGINS, STAFF_LOGINS
+from local.runtime import Runtime  # first: it puts the layer on the path
 
 
 def banner(runtime: Runtime, seconds: float) -> str:
-    from local.demo_data import PATIENT_LOGINS, STAFF_LOGINS
-
     lines = [
         f"Patient portal running locally (started in {seconds:.1f} s). Ctrl-C stops everything.",
         "",

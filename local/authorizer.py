@@ -14,7 +14,7 @@ from typing import Any
 import jwt
 
 
-class Unauthorized(Exception):
+class UnauthorizedError(Exception):
     pass
 
 
@@ -31,14 +31,14 @@ class JwtAuthorizer:
                 document = json.load(answer)
             self._keys = {key["kid"]: jwt.PyJWK(key).key for key in document["keys"]}
         if key_id not in self._keys:
-            raise Unauthorized("unknown signing key")
+            raise UnauthorizedError("unknown signing key")
         return self._keys[key_id]
 
     def claims(self, headers: Mapping[str, str]) -> dict[str, Any]:
         authorization = headers.get("authorization", "")
         token = authorization.removeprefix("Bearer ").strip()
         if not token:
-            raise Unauthorized("no token")
+            raise UnauthorizedError("no token")
         try:
             key_id = jwt.get_unverified_header(token).get("kid", "")
             claims: dict[str, Any] = jwt.decode(
@@ -49,7 +49,7 @@ class JwtAuthorizer:
                 options={"verify_aud": False, "require": ["exp", "iat", "iss"]},
             )
         except jwt.PyJWTError as error:
-            raise Unauthorized(str(error)) from error
+            raise UnauthorizedError(str(error)) from error
         if claims.get("aud") not in self.audience and claims.get("client_id") not in self.audience:
-            raise Unauthorized("wrong audience")
+            raise UnauthorizedError("wrong audience")
         return claims

@@ -49,10 +49,43 @@ SHARED_EMAIL = "okafor.family@example.com"
 
 # (id, first, last, birth date, email, zip, access on, username, password, has logged in)
 PATIENTS: tuple[tuple[str, str, str, str, str, str, bool, str, str, bool], ...] = (
-    ("p-ava", "Ava", "Thompson", "1984-03-12", "ava.thompson@example.com", "02139", True, "ava.thompson", "Ava-portal-demo-2026", True),
-    ("p-maya", "Maya", "Okafor", "2009-06-01", SHARED_EMAIL, "02140", True, "maya.okafor", "Maya-portal-demo-2026", True),
+    (
+        "p-ava",
+        "Ava",
+        "Thompson",
+        "1984-03-12",
+        "ava.thompson@example.com",
+        "02139",
+        True,
+        "ava.thompson",
+        "Ava-portal-demo-2026",
+        True,
+    ),
+    (
+        "p-maya",
+        "Maya",
+        "Okafor",
+        "2009-06-01",
+        SHARED_EMAIL,
+        "02140",
+        True,
+        "maya.okafor",
+        "Maya-portal-demo-2026",
+        True,
+    ),
     ("p-leo", "Leo", "Okafor", "2009-06-01", SHARED_EMAIL, "02140", True, "leo.okafor", "Leo-portal-demo-2026", True),
-    ("p-bruno", "Bruno", "Salazar", "1958-11-23", "bruno.salazar@example.com", "02141", True, "bruno.s", "Bruno-portal-demo-2026", True),
+    (
+        "p-bruno",
+        "Bruno",
+        "Salazar",
+        "1958-11-23",
+        "bruno.salazar@example.com",
+        "02141",
+        True,
+        "bruno.s",
+        "Bruno-portal-demo-2026",
+        True,
+    ),
     ("p-ines", "Inès", "Moreau", "1992-07-30", "ines.moreau@example.com", "02142-1011", True, "", "", False),
     ("p-tomasz", "Tomasz", "Nowak", "1975-02-14", "tomasz.nowak@example.com", "02143", True, "", "", False),
     ("p-grace", "Grace", "Lindqvist", "1966-09-09", "grace.lindqvist@example.com", "02144", True, "", "", False),
@@ -62,13 +95,46 @@ PATIENTS: tuple[tuple[str, str, str, str, str, str, bool, str, str, bool], ...] 
     ("p-noah", "Noah", "Fischer", "1995-05-05", "", "02148", True, "", "", False),
     ("p-amara", "Amara", "Diallo", "1987-10-10", "amara.diallo@example.com", "", True, "", "", False),
     ("p-elena", "Elena", "Petrova", "1970-01-27", "elena.petrova@example.com", "", True, "", "", False),
-    ("p-kenji", "Kenji", "Watanabe", "1963-03-03", "kenji.watanabe@example.com", "02149", True, "kenji.w", "Kenji-portal-demo-2026", True),
+    (
+        "p-kenji",
+        "Kenji",
+        "Watanabe",
+        "1963-03-03",
+        "kenji.watanabe@example.com",
+        "02149",
+        True,
+        "kenji.w",
+        "Kenji-portal-demo-2026",
+        True,
+    ),
     ("p-lucia", "Lucía", "Fernández", "1999-12-31", "lucia.fernandez@example.com", "02150", True, "", "", False),
-    ("p-samuel", "Samuel", "Adeyemi", "1955-06-16", "samuel.adeyemi@example.com", "02151", True, "sam.adeyemi", "Samuel-portal-demo-2026", True),
+    (
+        "p-samuel",
+        "Samuel",
+        "Adeyemi",
+        "1955-06-16",
+        "samuel.adeyemi@example.com",
+        "02151",
+        True,
+        "sam.adeyemi",
+        "Samuel-portal-demo-2026",
+        True,
+    ),
     ("p-hannah", "Hannah", "Berg", "1981-11-11", "hannah.berg@example.com", "02152", False, "", "", False),
     ("p-ravi", "Ravi", "Iyer", "1990-02-28", "ravi.iyer@example.com", "02153", True, "", "", False),
     ("p-zoe", "Zoé", "Martin", "2004-08-08", "", "", False, "", "", False),
-    ("p-felix", "Felix", "Andersson", "1972-04-04", "felix.andersson@example.com", "02154", True, "felix.a", "Felix-portal-demo-2026", True),
+    (
+        "p-felix",
+        "Felix",
+        "Andersson",
+        "1972-04-04",
+        "felix.andersson@example.com",
+        "02154",
+        True,
+        "felix.a",
+        "Felix-portal-demo-2026",
+        True,
+    ),
     ("p-nadia", "Nadia", "Karimi", "1986-09-19", "nadia.karimi@example.com", "02155", True, "", "", False),
     ("p-olu", "Olu", "Bankole", "1968-07-07", "olu.bankole@example.com", "02156", True, "", "", False),
 )
@@ -80,12 +146,52 @@ PATIENT_LOGINS = tuple(
 )
 
 OPEN_REQUESTS: tuple[tuple[str, NewRequest, int], ...] = (
-    ("p-ava", RefillRequest(type="refill", medication="amoxicillin", dosage="500 mg", quantity="21 capsules", pharmacy="Riverside Pharmacy"), 26),
-    ("p-bruno", RefillRequest(type="refill", medication="lisinopril", dosage="10 mg", quantity="90 tablets", pharmacy="Main Street Drugs", note="Running low."), 20),
-    ("p-kenji", AppointmentRequest(type="appointment", reason="Annual physical", preferred_times=["Tue morning", "Thu after 3 pm"], provider="Dr. Patel"), 14),
-    ("p-maya", AppointmentRequest(type="appointment", reason="Sports form", preferred_times=["Any weekday after school"]), 9),
+    (
+        "p-ava",
+        RefillRequest(
+            type="refill",
+            medication="amoxicillin",
+            dosage="500 mg",
+            quantity="21 capsules",
+            pharmacy="Riverside Pharmacy",
+        ),
+        26,
+    ),
+    (
+        "p-bruno",
+        RefillRequest(
+            type="refill",
+            medication="lisinopril",
+            dosage="10 mg",
+            quantity="90 tablets",
+            pharmacy="Main Street Drugs",
+            note="Running low.",
+        ),
+        20,
+    ),
+    (
+        "p-kenji",
+        AppointmentRequest(
+            type="appointment",
+            reason="Annual physical",
+            preferred_times=["Tue morning", "Thu after 3 pm"],
+            provider="Dr. Patel",
+        ),
+        14,
+    ),
+    (
+        "p-maya",
+        AppointmentRequest(type="appointment", reason="Sports form", preferred_times=["Any weekday after school"]),
+        9,
+    ),
     ("p-samuel", RecordsRequest(type="records", what="Immunisation record", period="All", delivery="portal"), 7),
-    ("p-felix", DemographicsRequest(type="demographics", changes=DemographicsChanges(address="12 Harbor Lane", phone="(555) 010-0142")), 5),
+    (
+        "p-felix",
+        DemographicsRequest(
+            type="demographics", changes=DemographicsChanges(address="12 Harbor Lane", phone="(555) 010-0142")
+        ),
+        5,
+    ),
     ("p-leo", MessageRequest(type="message", body="Is the clinic open on the holiday Monday?"), 3),
     ("p-ava", MessageRequest(type="message", body="The rash is better, thank you. Should I finish the cream?"), 1),
 )
@@ -93,16 +199,41 @@ OPEN_REQUESTS: tuple[tuple[str, NewRequest, int], ...] = (
 ARCHIVED_REQUESTS: tuple[tuple[str, NewRequest, int, str], ...] = (
     ("p-ava", RefillRequest(type="refill", medication="cetirizine", dosage="10 mg"), 300, "completed"),
     ("p-bruno", RefillRequest(type="refill", medication="atorvastatin", dosage="20 mg"), 280, "completed"),
-    ("p-kenji", AppointmentRequest(type="appointment", reason="Knee pain", preferred_times=["Monday"]), 250, "completed"),
+    (
+        "p-kenji",
+        AppointmentRequest(type="appointment", reason="Knee pain", preferred_times=["Monday"]),
+        250,
+        "completed",
+    ),
     ("p-samuel", RecordsRequest(type="records", what="Lab results", period="2025"), 200, "completed"),
     ("p-felix", MessageRequest(type="message", body="Thanks for the call yesterday."), 180, "completed"),
-    ("p-maya", AppointmentRequest(type="appointment", reason="Flu shot", preferred_times=["Friday"]), 150, "not_completed"),
+    (
+        "p-maya",
+        AppointmentRequest(type="appointment", reason="Flu shot", preferred_times=["Friday"]),
+        150,
+        "not_completed",
+    ),
     ("p-leo", RefillRequest(type="refill", medication="albuterol inhaler", dosage="90 mcg"), 120, "completed"),
-    ("p-ava", RecordsRequest(type="records", what="X-ray report", period="March", delivery="email"), 90, "not_completed"),
-    ("p-bruno", DemographicsRequest(type="demographics", changes=DemographicsChanges(phone="(555) 010-0177")), 60, "completed"),
+    (
+        "p-ava",
+        RecordsRequest(type="records", what="X-ray report", period="March", delivery="email"),
+        90,
+        "not_completed",
+    ),
+    (
+        "p-bruno",
+        DemographicsRequest(type="demographics", changes=DemographicsChanges(phone="(555) 010-0177")),
+        60,
+        "completed",
+    ),
     ("p-kenji", MessageRequest(type="message", body="Can I get a copy of my invoice?"), 45, "completed"),
     ("p-samuel", RefillRequest(type="refill", medication="metformin", dosage="500 mg"), 30, "not_completed"),
-    ("p-felix", AppointmentRequest(type="appointment", reason="Follow-up", preferred_times=["Wed noon"]), 15, "completed"),
+    (
+        "p-felix",
+        AppointmentRequest(type="appointment", reason="Follow-up", preferred_times=["Wed noon"]),
+        15,
+        "completed",
+    ),
 )
 
 PRACTICE_MESSAGES = (
@@ -159,12 +290,16 @@ def seed_patients(table: Table, patient_pool_id: str) -> dict[str, PatientRecord
                 UserAttributes=[{"Name": "custom:patient_id", "Value": patient_id}],
                 MessageAction="SUPPRESS",
             )
-            cognito.admin_set_user_password(UserPoolId=patient_pool_id, Username=patient_id, Password=password, Permanent=True)
+            cognito.admin_set_user_password(
+                UserPoolId=patient_pool_id, Username=patient_id, Password=password, Permanent=True
+            )
         records[patient_id] = record
     return records
 
 
-def _request(patient: PatientRecord, request: NewRequest, hours_ago: int, state: str) -> tuple[RequestRecord, MessageRecord | None]:
+def _request(
+    patient: PatientRecord, request: NewRequest, hours_ago: int, state: str
+) -> tuple[RequestRecord, MessageRecord | None]:
     created_at = _ago(hours_ago)
     request_id = f"demo-{patient.patient_id[2:]}-{hours_ago}"
     record = RequestRecord(
@@ -173,7 +308,7 @@ def _request(patient: PatientRecord, request: NewRequest, hours_ago: int, state:
         patient_name=patient.display_name,
         patient_date_of_birth=patient.date_of_birth,
         type=request.type,
-        state=state,  # type: ignore[arg-type]
+        state=state,
         summary=summarise(request),
         details=request.model_dump(exclude={"type"}, exclude_none=True),
         created_at=created_at,

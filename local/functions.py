@@ -50,7 +50,9 @@ class FunctionHost:
             self._handlers[name] = handler
 
     def invoke(self, function: str, event: Mapping[str, Any]) -> Any:
-        context = LambdaContext(function_name=function, invoked_function_arn=self.stack.arn("lambda", f"function:{function}"))
+        context = LambdaContext(
+            function_name=function, invoked_function_arn=self.stack.arn("lambda", f"function:{function}")
+        )
         handler = getattr(self._modules[function], self._handlers[function])
         with self._lock:
             return handler(dict(event), context)

@@ -12,6 +12,7 @@ import base64
 import json
 import mimetypes
 import threading
+import traceback
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -19,7 +20,7 @@ from urllib.parse import urlsplit
 
 from local import mailbox
 from local import template as cfn
-from local.authorizer import JwtAuthorizer, Unauthorized
+from local.authorizer import JwtAuthorizer, UnauthorizedError
 from local.events import http_event
 from local.functions import FunctionHost
 from local.stack import Stack
@@ -65,7 +66,9 @@ class Gateway:
                 return route, found.groupdict()
         return None
 
-    def call_api(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], list[str], bytes]:
+    def call_api(
+        self, method: str, path: str, query: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], list[str], bytes]:
         matched = self.match(method, path)
         if matched is None:
             return 404, {"Content-Type": "application/json"}, [], b'{"message":"Not Found"}'
@@ -74,7 +77,7 @@ class Gateway:
         if route.authorizer:
             try:
                 claims = self.authorizers[route.authorizer].claims({k.lower(): v for k, v in headers.items()})
-            except Unauthorized:
+            except UnauthorizedError:
                 return 401, {"Content-Type": "application/json"}, [], b'{"message":"Unauthorized"}'
         event = http_event(
             method=method,
@@ -89,13 +92,16 @@ class Gateway:
         try:
             answer = self.host.invoke(route.function, event)
         except Exception:  # noqa: BLE001 - API Gateway turns any function error into a 500
-            import traceback
-
             traceback.print_exc()
             return 500, {"Content-Type": "application/json"}, [], b'{"message":"Internal Server Error"}'
         payload = answer.get("body") or ""
         data = base64.b64decode(payload) if answer.get("isBase64Encoded") else payload.encode()
-        return int(answer.get("statusCode", 200)), dict(answer.get("headers") or {}), list(answer.get("cookies") or []), data
+        return (
+            int(answer.get("statusCode", 200)),
+            dict(answer.get("headers") or {}),
+            list(answer.get("cookies") or []),
+            data,
+        )
 
     def static(self, path: str) -> tuple[int, dict[str, str], bytes]:
         """What the CloudFront function and the private S3 origin answer."""
@@ -118,7 +124,7 @@ def make_handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
         server_version = "patient-portal-local"
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002, ARG002 - the base class's signature
             return  # request lines could carry ids; the functions log what matters
 
         def _send(self, status: int, headers: dict[str, str], body: bytes, cookies: list[str] | None = None) -> None:
@@ -143,7 +149,7 @@ def make_handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
                 return
             body = self.rfile.read(length) if length else b""
             if url.path.startswith("/api/"):
-                headers = {name: value for name, value in self.headers.items()}
+                headers = dict(self.headers.items())
                 status, headers, cookies, data = gateway.call_api(self.command, url.path, url.query, headers, body)
                 self._send(status, headers, data, cookies)
             elif url.path == "/_dev/mail.json":

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import email
 import html
+from datetime import UTC, datetime
 from email.message import Message
 from email.policy import default as default_policy
-from datetime import UTC, datetime
 from typing import Any
 
-from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
+
+from local.stack import ACCOUNT_ID
 
 
 def _parts(raw: str) -> tuple[str, str, str]:
@@ -30,7 +31,7 @@ _first_seen: dict[str, str] = {}
 
 def sent_emails(region: str) -> list[dict[str, Any]]:
     """Newest first: to, subject, text, html, sent_at and SES's message id."""
-    backend = ses_backends[DEFAULT_ACCOUNT_ID][region]
+    backend = ses_backends[ACCOUNT_ID][region]
     emails = []
     for message in backend.sent_messages:
         raw = getattr(message, "raw_data", None)

@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 from dataclasses import dataclass, field
+from typing import Any
 
 from local import template as cfn
 
@@ -16,6 +17,10 @@ if LAYER not in sys.path:
 
 from moto.server import ThreadedMotoServer  # noqa: E402 - after the layer is on the path
 
+from local import demo_data, gateway, streams  # noqa: E402
+from local.functions import FunctionHost  # noqa: E402
+from local.stack import provision  # noqa: E402
+
 REGION = "us-east-1"
 
 
@@ -25,21 +30,17 @@ class Runtime:
     emulator_port: int = 0
     demo_data: bool = True
     retry_delay: float = 0.5
-    _stops: list[object] = field(default_factory=list)
+    _stops: list[Any] = field(default_factory=list)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        from local import demo_data, gateway, streams
-        from local.functions import FunctionHost
-        from local.stack import provision
-
         # The emulator accepts any credentials; real ones must never be used by accident.
         os.environ.update(
             AWS_ACCESS_KEY_ID="local",
-            AWS_SECRET_ACCESS_KEY="local",  # noqa: S105 - the emulator's placeholder
+            AWS_SECRET_ACCESS_KEY="local",  # noqa: S106 - the emulator's placeholder
             AWS_DEFAULT_REGION=REGION,
         )
         os.environ.pop("AWS_PROFILE", None)
@@ -48,7 +49,7 @@ class Runtime:
         emulator = ThreadedMotoServer(ip_address="127.0.0.1", port=self.emulator_port, verbose=False)
         emulator.start()
         self._stops.append(emulator)
-        host, emulator_port = emulator.get_host_and_port()
+        _, emulator_port = emulator.get_host_and_port()
         self.emulator_port = emulator_port
         emulator_url = f"http://127.0.0.1:{emulator_port}"
         os.environ["AWS_ENDPOINT_URL"] = emulator_url

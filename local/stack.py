@@ -114,7 +114,9 @@ def add_user_to_group(stack: Stack, logical_id: str, properties: dict[str, Any])
 
 def create_queue(stack: Stack, logical_id: str, properties: dict[str, Any]) -> None:
     client = boto3.client("sqs", region_name=stack.region)
-    attributes = {key: str(value).lower() if isinstance(value, bool) else str(value) for key, value in properties.items()}
+    attributes: dict[Any, str] = {
+        key: str(value).lower() if isinstance(value, bool) else str(value) for key, value in properties.items()
+    }
     url = client.create_queue(QueueName=f"{STACK_NAME}-{logical_id}", Attributes=attributes)["QueueUrl"]
     arn = client.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     stack.queue_urls[arn] = url

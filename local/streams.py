@@ -21,7 +21,9 @@ from local.stack import Stack
 def matches(pattern: Any, value: Any) -> bool:
     """EventBridge-style filter patterns: nested objects, and lists of allowed values."""
     if isinstance(pattern, dict):
-        return isinstance(value, dict) and all(key in value and matches(inner, value[key]) for key, inner in pattern.items())
+        return isinstance(value, dict) and all(
+            key in value and matches(inner, value[key]) for key, inner in pattern.items()
+        )
     if isinstance(pattern, list):
         return value in pattern
     return bool(pattern == value)
@@ -37,7 +39,9 @@ def lambda_record(record: Mapping[str, Any], stream_arn: str) -> dict[str, Any]:
 
 
 class StreamMapping:
-    def __init__(self, stack: Stack, host: FunctionHost, function: str, event: Mapping[str, Any], *, retry_delay: float) -> None:
+    def __init__(
+        self, stack: Stack, host: FunctionHost, function: str, event: Mapping[str, Any], *, retry_delay: float
+    ) -> None:
         self.host = host
         self.function = function
         properties = stack.resolver.resolve(event["Properties"])
@@ -119,7 +123,9 @@ class StreamMapping:
                 "streamArn": self.stream_arn,
             },
         }
-        boto3.client("sqs", region_name=self.region).send_message(QueueUrl=self.failure_queue, MessageBody=json.dumps(details))
+        boto3.client("sqs", region_name=self.region).send_message(
+            QueueUrl=self.failure_queue, MessageBody=json.dumps(details)
+        )
 
 
 def stream_mappings(stack: Stack, host: FunctionHost, *, retry_delay: float = 0.5) -> list[StreamMapping]:
@@ -129,4 +135,3 @@ def stream_mappings(stack: Stack, host: FunctionHost, *, retry_delay: float = 0.
             if event["Type"] == "DynamoDB":
                 mappings.append(StreamMapping(stack, host, name, event, retry_delay=retry_delay))
     return mappings
-

@@ -14,6 +14,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "infra" / "template.yaml"
 
+NO_VALUE = {"Ref": "AWS::NoValue"}
 INTRINSICS = ("Ref", "Sub", "GetAtt", "If", "Join", "Equals", "Not", "Select", "Split", "Condition")
 
 
@@ -31,8 +32,10 @@ def _tag_constructor(name: str) -> Callable[[yaml.SafeLoader, yaml.Node], dict[s
                 value = str(value).split(".", 1)
         elif isinstance(node, yaml.SequenceNode):
             value = loader.construct_sequence(node, deep=True)
+        elif isinstance(node, yaml.MappingNode):
+            value = loader.construct_mapping(node, deep=True)
         else:
-            value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+            raise yaml.constructor.ConstructorError(None, None, f"unexpected !{name}", node.start_mark)
         return {key: value}
 
     return construct
@@ -86,33 +89,31 @@ class Resolver:
 
         return re.sub(r"\$\{([^}!]+)\}", replace, text)
 
-    def resolve(self, value: Any) -> Any:  # noqa: C901 - one branch per intrinsic
+    def resolve(self, value: Any) -> Any:
         if isinstance(value, list):
-            return [self.resolve(item) for item in value if item != {"Ref": "AWS::NoValue"}]
+            return [self.resolve(item) for item in value if item != NO_VALUE]
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (key, argument), = value.items()
-            if key == "Ref":
-                return self.ref(argument)
-            if key == "Fn::GetAtt":
-                return self.attribute(argument[0], argument[1])
-            if key == "Fn::Sub":
-                if isinstance(argument, list):
-                    return self.substitute(argument[0], argument[1])
-                return self.substitute(argument)
-            if key == "Fn::If":
-                chosen = argument[1] if self.condition(argument[0]) else argument[2]
-                return self.resolve(chosen)
-            if key == "Fn::Join":
-                return str(argument[0]).join(str(self.resolve(part)) for part in argument[1])
-            if key == "Fn::Equals":
-                return self.resolve(argument[0]) == self.resolve(argument[1])
-            if key == "Fn::Not":
-                return not self.resolve(argument[0])
-            if key == "Condition":
-                return self.condition(argument)
-        return {key: self.resolve(inner) for key, inner in value.items() if inner != {"Ref": "AWS::NoValue"}}
+            ((key, argument),) = value.items()
+            intrinsic = self._intrinsics().get(key)
+            if intrinsic is not None:
+                return intrinsic(argument)
+        return {key: self.resolve(inner) for key, inner in value.items() if inner != NO_VALUE}
+
+    def _intrinsics(self) -> dict[str, Callable[[Any], Any]]:
+        return {
+            "Ref": self.ref,
+            "Fn::GetAtt": lambda argument: self.attribute(argument[0], argument[1]),
+            "Fn::Sub": lambda argument: (
+                self.substitute(argument[0], argument[1]) if isinstance(argument, list) else self.substitute(argument)
+            ),
+            "Fn::If": lambda argument: self.resolve(argument[1] if self.condition(argument[0]) else argument[2]),
+            "Fn::Join": lambda argument: str(argument[0]).join(str(self.resolve(part)) for part in argument[1]),
+            "Fn::Equals": lambda argument: self.resolve(argument[0]) == self.resolve(argument[1]),
+            "Fn::Not": lambda argument: not self.resolve(argument[0]),
+            "Condition": self.condition,
+        }
 
 
 def resources_of_type(template: Mapping[str, Any], kind: str) -> dict[str, dict[str, Any]]:

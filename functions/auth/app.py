@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body
@@ -34,12 +34,12 @@ class SignedOut(BaseModel):
 
 def signed_in_response(account: sessions.Account, signed_in: sessions.SignedIn) -> Response[Tokens]:
     tokens = Tokens(access_token=signed_in.access_token, expires_in=signed_in.expires_in)
-    refresh = [cookies.refresh_cookie(account, signed_in.refresh_token, REFRESH_SECONDS[account])]
+    refresh = signed_in.refresh_token
     return Response(
         status_code=200,
         content_type=content_types.APPLICATION_JSON,
         body=tokens,
-        cookies=refresh if signed_in.refresh_token else [],
+        cookies=[cookies.refresh_cookie(account, refresh, REFRESH_SECONDS[account])] if refresh else [],
     )
 
 
@@ -54,7 +54,9 @@ def cookie_value(name: str) -> str | None:
 @app.get("/api/public/practice")
 def get_practice() -> Practice:
     settings = get_settings()
-    return Practice(name=settings.practice_name, phone=settings.practice_phone, portal_path="/portal/", password_rules=RULES_TEXT)
+    return Practice(
+        name=settings.practice_name, phone=settings.practice_phone, portal_path="/portal/", password_rules=RULES_TEXT
+    )
 
 
 @app.post("/api/auth/patient/login")
@@ -70,7 +72,7 @@ def staff_login(login: Annotated[Login, Body()]) -> Response[Tokens | Challenge]
     if isinstance(outcome, sessions.NewPasswordNeeded):
         challenge = Challenge(challenge="NEW_PASSWORD_REQUIRED", session=outcome.session)
         return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=challenge)
-    return signed_in_response("staff", outcome)
+    return cast("Response[Tokens | Challenge]", signed_in_response("staff", outcome))
 
 
 @app.post("/api/auth/staff/challenge")

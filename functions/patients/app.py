@@ -24,9 +24,7 @@ def get_patient(patient_id: PatientId) -> patients.PatientDetail:
 
 
 @app.post("/api/staff/patients/<patient_id>/messages")
-def send_patient_message(
-    patient_id: PatientId, message: Annotated[StaffMessage, Body()]
-) -> tuple[SecureMessage, int]:
+def send_patient_message(patient_id: PatientId, message: Annotated[StaffMessage, Body()]) -> tuple[SecureMessage, int]:
     staff = caller(app).require_staff()
     sent = messages.send_message_to_patient(staff, patient_id, message, api_request_id=api_request_id(app))
     metrics.add_metric(name="SecureMessagesSent", unit="Count", value=1)

@@ -15,6 +15,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from pydantic import BaseModel
 
 from patientportal import errors
 from patientportal.auth.principal import Principal, principal_from_claims
@@ -31,6 +32,25 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], HTTPStatus] = {
     errors.ValidationFailedError: HTTPStatus.UNPROCESSABLE_ENTITY,
     errors.TooManyRequestsError: HTTPStatus.TOO_MANY_REQUESTS,
 }
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorBody(BaseModel):
+    """The one shape of every error this API answers (API.md)."""
+
+    error: ErrorDetail
+    current: dict[str, Any] | None = None
+
+
+class GatewayMessage(BaseModel):
+    """What API Gateway itself answers before a function runs (no route, no valid token)."""
+
+    message: str
 
 
 def error_response(

@@ -28,7 +28,7 @@ def problems(password: str, *, personal: tuple[str, ...] = ()) -> list[str]:
 
 
 def check(password: str, *, username: str = "", email: str = "", name: str = "") -> None:
-    personal = tuple(part for part in (username, email, email.split("@")[0], *name.split()) if part)
+    personal = tuple(part for part in (username, email, email.split("@", maxsplit=1)[0], *name.split()) if part)
     found = problems(password, personal=personal)
     if found:
         raise ValidationFailedError(" ".join(found), field="password")

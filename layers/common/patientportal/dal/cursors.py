@@ -30,4 +30,4 @@ def decode(cursor: str, *, attributes: tuple[str, ...], partition: tuple[str, st
     )
     if not valid:
         raise BadRequestError("The cursor is not one this API gave out.", field="cursor")
-    return key
+    return {name: str(value) for name, value in key.items()}

@@ -31,7 +31,9 @@ def thread_message_item(message: MessageRecord) -> dict[str, Any]:
     return item
 
 
-def add_request(request: RequestRecord, first_message: MessageRecord | None = None, *, table: Table | None = None) -> None:
+def add_request(
+    request: RequestRecord, first_message: MessageRecord | None = None, *, table: Table | None = None
+) -> None:
     """A new request (and, for a patient message, its first message) in one write."""
     table = table or Table()
     new_only = "attribute_not_exists(pk)"

@@ -49,9 +49,6 @@ def render(template_name: str, practice: Practice) -> RenderedEmail:
     paragraphs = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
     link = f'<p><a href="{html.escape(practice.portal_url, quote=True)}">{html.escape(template.action)}</a></p>'
     body_html = (
-        "<!doctype html><html><body>"
-        f"{paragraphs}{link}"
-        f"<p><small>{html.escape(footer)}</small></p>"
-        "</body></html>"
+        f"<!doctype html><html><body>{paragraphs}{link}<p><small>{html.escape(footer)}</small></p></body></html>"
     )
     return RenderedEmail(subject=subject, text=text, html=body_html)

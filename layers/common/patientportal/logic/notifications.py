@@ -20,7 +20,9 @@ from patientportal.settings import Settings, get_settings
 
 
 def practice_of(settings: Settings) -> templates.Practice:
-    return templates.Practice(name=settings.practice_name, phone=settings.practice_phone, portal_url=settings.portal_url)
+    return templates.Practice(
+        name=settings.practice_name, phone=settings.practice_phone, portal_url=settings.portal_url
+    )
 
 
 def deliver(entry: OutboxEntry, settings: Settings) -> str:

@@ -87,7 +87,7 @@ def staff_login(username: str, password: str, settings: Settings) -> SignedIn | 
 
 def complete_new_password(username: str, session: str, new_password: str, settings: Settings) -> SignedIn:
     """A staff member's first sign-in: Cognito's temporary password is replaced."""
-    from patientportal.auth import passwords  # zxcvbn is heavy; only this route needs it
+    from patientportal.auth import passwords  # noqa: PLC0415 - zxcvbn is heavy; only this route needs it
 
     passwords.check(new_password, username=username)
     try:

@@ -26,7 +26,7 @@ class NewPasswordChallenge(ApiModel):
 class Tokens(BaseModel):
     access_token: str
     expires_in: int
-    token_type: Literal["Bearer"] = "Bearer"
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - a token type, not a secret
 
 
 class Challenge(BaseModel):

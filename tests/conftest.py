@@ -1,0 +1,61 @@
+"""Fixtures shared by every suite: fake AWS credentials, and counting AWS calls."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from patientportal import aws
+
+
+@pytest.fixture(autouse=True)
+def no_real_aws(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test can reach a real AWS account, whatever the machine's configuration."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+
+
+@dataclass
+class AwsCalls:
+    """AWS calls made through the layer's clients, seen through botocore's event hooks."""
+
+    calls: list[tuple[str, str]] = field(default_factory=list)
+    items_read: Counter[str] = field(default_factory=Counter)
+
+    def before(self, event_name: str, model: Any, **_: Any) -> None:
+        self.calls.append((model.service_model.service_name, model.name))
+
+    def after(self, event_name: str, model: Any, parsed: dict[str, Any], **_: Any) -> None:
+        if model.name in {"Query", "Scan"}:
+            self.items_read[model.name] += len(parsed.get("Items", []))
+        elif model.name == "GetItem":
+            self.items_read[model.name] += 1 if parsed.get("Item") else 0
+
+    def operations(self) -> Counter[str]:
+        return Counter(operation for _, operation in self.calls)
+
+    def reset(self) -> None:
+        self.calls.clear()
+        self.items_read.clear()
+
+
+@pytest.fixture
+def aws_calls() -> Iterator[AwsCalls]:
+    """Counts every call the layer's clients make from here on (they are made first, so
+    each one is hooked)."""
+    counter = AwsCalls()
+    clients = [aws.dynamodb(), aws.cognito(), aws.sesv2(), aws.eventbridge()]
+    for client in clients:
+        client.meta.events.register("before-call.*.*", counter.before)
+        client.meta.events.register("after-call.*.*", counter.after)
+    yield counter
+    for client in clients:
+        client.meta.events.unregister("before-call.*.*", counter.before)
+        client.meta.events.unregister("after-call.*.*", counter.after)

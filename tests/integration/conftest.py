@@ -1,0 +1,171 @@
+"""Integration fixtures: the stack's resources created from the template inside moto
+(in-process), and the handlers called in-process with API Gateway 2.0 events."""
+
+from __future__ import annotations
+
+import json
+import logging
+import urllib.request
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+from local import demo_data
+from local.events import http_event
+from local.functions import LambdaContext
+from local.stack import Stack, provision
+from patientportal import aws
+from patientportal.auth.tokens import unverified_claims
+from patientportal.logic import notifications
+from patientportal.settings import get_settings
+
+PUBLIC_URL = "http://portal.test"
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[str]:
+    """moto's server in this process; the handlers reach it through AWS_ENDPOINT_URL, as in
+    the local runtime. (moto's in-process decorator cannot serve DynamoDB Streams with this
+    botocore, and the stream is part of what these tests check.)"""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    _, port = server.get_host_and_port()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+def _forget_process_state() -> None:
+    get_settings.cache_clear()
+    aws.forget_clients()
+    notifications._idempotency.cache_clear()
+
+
+@pytest.fixture
+def stack(emulator: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+    """A fresh emulator state and every resource created from the template."""
+    urllib.request.urlopen(urllib.request.Request(f"{emulator}/moto-api/reset", method="POST"), timeout=10)  # noqa: S310
+    monkeypatch.setenv("AWS_ENDPOINT_URL", emulator)
+    created = provision(region="us-east-1", public_url=PUBLIC_URL)
+    for name, value in created.environment.items():
+        monkeypatch.setenv(name, value)
+    _forget_process_state()
+    yield created
+    _forget_process_state()
+
+
+@pytest.fixture
+def demo(stack: Stack) -> Stack:
+    demo_data.seed(
+        table_name=stack.ref("PortalTable"),
+        staff_pool_id=stack.ref("StaffUserPool"),
+        patient_pool_id=stack.ref("PatientUserPool"),
+    )
+    return stack
+
+
+Call = Callable[..., tuple[int, Any, dict[str, Any]]]
+
+
+def _caller(area: str) -> Call:
+    module = __import__(f"functions.{area}.app", fromlist=["handler"])
+
+    def call(
+        method: str,
+        path: str,
+        *,
+        route: str | None = None,
+        body: Any = None,
+        raw_body: bytes | None = None,
+        query: str = "",
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+        path_parameters: dict[str, str] | None = None,
+    ) -> tuple[int, Any, dict[str, Any]]:
+        data = raw_body if raw_body is not None else (json.dumps(body).encode() if body is not None else None)
+        event = http_event(
+            method=method,
+            path=path,
+            route_path=route or path,
+            path_parameters=path_parameters,
+            query=query,
+            headers={"content-type": "application/json", **(headers or {})},
+            body=data,
+            claims=unverified_claims(token) if token else None,
+        )
+        answer = module.handler(event, LambdaContext(function_name=area))
+        text = answer.get("body") or ""
+        return answer["statusCode"], json.loads(text) if text else None, answer
+
+    return call
+
+
+@pytest.fixture
+def call_auth() -> Call:
+    return _caller("auth")
+
+
+@pytest.fixture
+def call_portal() -> Call:
+    return _caller("portal")
+
+
+@pytest.fixture
+def call_queue() -> Call:
+    return _caller("queue")
+
+
+@pytest.fixture
+def call_patients() -> Call:
+    return _caller("patients")
+
+
+@pytest.fixture
+def login(call_auth: Call) -> Callable[[str, str, str], str]:
+    def sign_in(who: str, username: str, password: str) -> str:
+        status, body, _ = call_auth("POST", f"/api/auth/{who}/login", body={"username": username, "password": password})
+        assert status == 200, body
+        return str(body["access_token"])
+
+    return sign_in
+
+
+@pytest.fixture
+def deliver_outbox(stack: Stack) -> Callable[[], dict[str, Any]]:
+    """Plays Lambda's stream mapping once: new records through the template's filter to notify."""
+    from functions.notify import app as notify
+    from local.streams import StreamMapping
+
+    streams = boto3.client("dynamodbstreams")
+    arn = stack.resolver.attribute("PortalTable", "StreamArn")
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    position = {
+        "iterator": streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")[
+            "ShardIterator"
+        ]
+    }
+    event = stack.template["Resources"]["NotifyFunction"]["Properties"]["Events"]["Outbox"]
+    mapping = StreamMapping(stack, host=None, function="NotifyFunction", event=event, retry_delay=0)  # type: ignore[arg-type]
+
+    def deliver() -> dict[str, Any]:
+        from local.streams import lambda_record
+
+        answer = streams.get_records(ShardIterator=position["iterator"])
+        position["iterator"] = answer["NextShardIterator"]
+        records = [lambda_record(record, arn) for record in answer["Records"]]
+        kept = [record for record in records if mapping.keeps(record)]
+        if not kept:
+            return {"batchItemFailures": [], "delivered": 0}
+        result = notify.handler({"Records": kept}, LambdaContext(function_name="notify"))
+        return {**result, "delivered": len(kept)}
+
+    return deliver
+
+
+def sent_emails() -> list[dict[str, Any]]:
+    from local.mailbox import sent_emails as mailbox
+
+    return mailbox("us-east-1")

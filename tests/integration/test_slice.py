@@ -1,0 +1,144 @@
+"""The foundation's thin slice, with the handlers called in-process under moto: a patient
+submits a refill, staff see it in the queue, staff send a secure message, and the email
+goes out through outbox -> stream -> notify -> SES. Each route's AWS work is counted."""
+
+from __future__ import annotations
+
+import boto3
+
+from local import demo_data
+from tests.integration.conftest import sent_emails
+
+AVA = next(login for login in demo_data.PATIENT_LOGINS if login.username == "ava.thompson")
+FRONTDESK = demo_data.STAFF_LOGINS[0]
+REFILL = {"type": "refill", "medication": "amoxicillin", "dosage": "500 mg", "quantity": "21", "pharmacy": "Riverside"}
+
+
+def test_refill_reaches_the_queue_with_the_patients_name(demo, login, call_portal, call_queue, aws_calls):
+    # Given a signed-in demo patient and a signed-in front desk
+    patient = login("patient", AVA.username, AVA.password)
+    staff = login("staff", FRONTDESK.username, FRONTDESK.password)
+    aws_calls.reset()
+
+    # When the patient submits a refill request
+    status, submitted, _ = call_portal("POST", "/api/portal/requests", body=REFILL, token=patient)
+
+    # Then it is stored with one access check and one write
+    assert status == 201, submitted
+    assert submitted["summary"] == "Refill: amoxicillin 500 mg"
+    assert aws_calls.operations() == {"GetItem": 1, "PutItem": 1}
+
+    # And the newest item of the queue is that request, with the patient's name and birth date
+    aws_calls.reset()
+    status, page, _ = call_queue("GET", "/api/staff/queue", query="order=newest&limit=5", token=staff)
+    assert status == 200, page
+    first = page["items"][0]
+    assert (first["request_id"], first["patient_name"], first["patient_date_of_birth"]) == (
+        submitted["request_id"],
+        "Ava Thompson",
+        "1984-03-12",
+    )
+    # And the page cost one Query reading at most limit + 1 items, nothing else
+    assert aws_calls.operations() == {"Query": 1}
+    assert aws_calls.items_read["Query"] <= 6
+
+
+def test_queue_pages_follow_the_cursor_without_repeating(demo, login, call_queue, aws_calls):
+    staff = login("staff", FRONTDESK.username, FRONTDESK.password)
+    seen: list[str] = []
+    arrived: list[str] = []
+    cursor = None
+    aws_calls.reset()
+    pages = 0
+    while True:
+        query = "limit=3" + (f"&cursor={cursor}" if cursor else "")
+        status, page, _ = call_queue("GET", "/api/staff/queue", query=query, token=staff)
+        assert status == 200, page
+        seen += [item["request_id"] for item in page["items"]]
+        arrived += [item["created_at"] for item in page["items"]]
+        pages += 1
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    open_count = len(demo_data.OPEN_REQUESTS)
+    assert len(seen) == len(set(seen)) == open_count
+    assert pages == -(-open_count // 3)
+    assert aws_calls.operations() == {"Query": pages}
+    assert arrived == sorted(arrived)  # oldest first, the default order
+
+
+def test_queue_filters_by_type_through_its_own_index(demo, login, call_queue, aws_calls):
+    staff = login("staff", FRONTDESK.username, FRONTDESK.password)
+    aws_calls.reset()
+    status, page, _ = call_queue("GET", "/api/staff/queue", query="type=refill", token=staff)
+    assert status == 200
+    assert {item["type"] for item in page["items"]} == {"refill"}
+    assert len(page["items"]) == sum(1 for _, request, _ in demo_data.OPEN_REQUESTS if request.type == "refill")
+    assert aws_calls.operations() == {"Query": 1}
+    assert aws_calls.items_read["Query"] == len(page["items"])
+
+
+def test_staff_message_emails_the_patient_once_and_without_phi(demo, login, call_patients, deliver_outbox, aws_calls):
+    staff = login("staff", FRONTDESK.username, FRONTDESK.password)
+    deliver_outbox()  # nothing before this test's message
+    aws_calls.reset()
+
+    # When staff send a secure message with notification on (the default)
+    body = "Your amoxicillin prescription is ready at Riverside."
+    status, message, _ = call_patients(
+        "POST",
+        "/api/staff/patients/p-ava/messages",
+        route="/api/staff/patients/{patient_id}/messages",
+        path_parameters={"patient_id": "p-ava"},
+        body={"body": body},
+        token=staff,
+    )
+
+    # Then the message, its outbox entry and its audit entry are one transaction after one read
+    assert status == 201, message
+    assert aws_calls.operations() == {"GetItem": 1, "TransactWriteItems": 1}
+
+    # And the stream hands the outbox entry to notify, which sends exactly one email
+    result = deliver_outbox()
+    assert result == {"batchItemFailures": [], "delivered": 1}
+    emails = sent_emails()
+    assert len(emails) == 1
+    sent = emails[0]
+    assert sent["to"] == ["ava.thompson@example.com"]
+    assert "http://portal.test/portal/" in sent["text"]
+    for phi in ("Ava", "Thompson", "1984", "amoxicillin", "Riverside", body):
+        assert phi not in sent["subject"] + sent["text"] + sent["html"]
+
+    # And a redelivery of the same stream record sends nothing more
+    assert deliver_outbox()["delivered"] == 0
+    assert len(sent_emails()) == 1
+
+
+def test_redelivered_outbox_entry_is_sent_once(demo, login, call_patients, stack):
+    from functions.notify import app as notify
+    from local.functions import LambdaContext
+    from local.streams import lambda_record
+
+    staff = login("staff", FRONTDESK.username, FRONTDESK.password)
+    call_patients(
+        "POST",
+        "/api/staff/patients/p-ava/messages",
+        route="/api/staff/patients/{patient_id}/messages",
+        path_parameters={"patient_id": "p-ava"},
+        body={"body": "Hello"},
+        token=staff,
+    )
+    streams = boto3.client("dynamodbstreams")
+    arn = stack.resolver.attribute("PortalTable", "StreamArn")
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")[
+        "ShardIterator"
+    ]
+    records = [lambda_record(record, arn) for record in streams.get_records(ShardIterator=iterator)["Records"]]
+    outbox = [record for record in records if record["dynamodb"]["NewImage"].get("kind", {}).get("S") == "outbox"]
+    assert len(outbox) == 1
+
+    # Lambda may deliver the same record again (a retry after a timeout): one email only
+    for _ in range(3):
+        assert notify.handler({"Records": outbox}, LambdaContext(function_name="notify")) == {"batchItemFailures": []}
+    assert len(sent_emails()) == 1
