@@ -29,10 +29,10 @@ class AwsCalls:
     calls: list[tuple[str, str]] = field(default_factory=list)
     items_read: Counter[str] = field(default_factory=Counter)
 
-    def before(self, event_name: str, model: Any, **_: Any) -> None:
+    def before(self, model: Any, **_: Any) -> None:
         self.calls.append((model.service_model.service_name, model.name))
 
-    def after(self, event_name: str, model: Any, parsed: dict[str, Any], **_: Any) -> None:
+    def after(self, model: Any, parsed: dict[str, Any], **_: Any) -> None:
         if model.name in {"Query", "Scan"}:
             self.items_read[model.name] += len(parsed.get("Items", []))
         elif model.name == "GetItem":

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import urllib.request
@@ -13,10 +14,12 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from local import demo_data
+from functions.notify import app as notify
+from local import demo_data, mailbox
 from local.events import http_event
 from local.functions import LambdaContext
 from local.stack import Stack, provision
+from local.streams import StreamMapping, lambda_record
 from patientportal import aws
 from patientportal.auth.tokens import unverified_claims
 from patientportal.logic import notifications
@@ -71,7 +74,7 @@ Call = Callable[..., tuple[int, Any, dict[str, Any]]]
 
 
 def _caller(area: str) -> Call:
-    module = __import__(f"functions.{area}.app", fromlist=["handler"])
+    module = importlib.import_module(f"functions.{area}.app")
 
     def call(
         method: str,
@@ -136,9 +139,6 @@ def login(call_auth: Call) -> Callable[[str, str, str], str]:
 @pytest.fixture
 def deliver_outbox(stack: Stack) -> Callable[[], dict[str, Any]]:
     """Plays Lambda's stream mapping once: new records through the template's filter to notify."""
-    from functions.notify import app as notify
-    from local.streams import StreamMapping
-
     streams = boto3.client("dynamodbstreams")
     arn = stack.resolver.attribute("PortalTable", "StreamArn")
     shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
@@ -151,8 +151,6 @@ def deliver_outbox(stack: Stack) -> Callable[[], dict[str, Any]]:
     mapping = StreamMapping(stack, host=None, function="NotifyFunction", event=event, retry_delay=0)  # type: ignore[arg-type]
 
     def deliver() -> dict[str, Any]:
-        from local.streams import lambda_record
-
         answer = streams.get_records(ShardIterator=position["iterator"])
         position["iterator"] = answer["NextShardIterator"]
         records = [lambda_record(record, arn) for record in answer["Records"]]
@@ -166,6 +164,4 @@ def deliver_outbox(stack: Stack) -> Callable[[], dict[str, Any]]:
 
 
 def sent_emails() -> list[dict[str, Any]]:
-    from local.mailbox import sent_emails as mailbox
-
-    return mailbox("us-east-1")
+    return mailbox.sent_emails("us-east-1")

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import boto3
 
+from functions.notify import app as notify
 from local import demo_data
+from local.functions import LambdaContext
+from local.streams import lambda_record
 from tests.integration.conftest import sent_emails
 
 AVA = next(login for login in demo_data.PATIENT_LOGINS if login.username == "ava.thompson")
@@ -115,10 +118,6 @@ def test_staff_message_emails_the_patient_once_and_without_phi(demo, login, call
 
 
 def test_redelivered_outbox_entry_is_sent_once(demo, login, call_patients, stack):
-    from functions.notify import app as notify
-    from local.functions import LambdaContext
-    from local.streams import lambda_record
-
     staff = login("staff", FRONTDESK.username, FRONTDESK.password)
     call_patients(
         "POST",

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from zxcvbn import zxcvbn
-
 from patientportal.errors import ValidationFailedError
 
 MINIMUM_LENGTH = 12
 MAXIMUM_LENGTH = 128
 # zxcvbn scores 0-4; 3 is "safely unguessable" against offline attacks with slow hashing.
 MINIMUM_SCORE = 3
+
+
+def strength(password: str, personal: tuple[str, ...]) -> int:
+    # zxcvbn loads large word lists: import it only when a password is actually checked.
+    from zxcvbn import zxcvbn  # noqa: PLC0415
+
+    score: int = zxcvbn(password, user_inputs=list(personal), max_length=MAXIMUM_LENGTH)["score"]
+    return score
 
 
 def problems(password: str, *, personal: tuple[str, ...] = ()) -> list[str]:
@@ -22,7 +28,7 @@ def problems(password: str, *, personal: tuple[str, ...] = ()) -> list[str]:
     lowered = password.casefold()
     if any(part and len(part) >= 3 and part.casefold() in lowered for part in personal):
         found.append("Do not use your name, username or email address in your password.")
-    if not found and zxcvbn(password[:MAXIMUM_LENGTH], user_inputs=list(personal))["score"] < MINIMUM_SCORE:
+    if not found and strength(password, personal) < MINIMUM_SCORE:
         found.append("This password is too easy to guess. Try a few unrelated words together.")
     return found
 

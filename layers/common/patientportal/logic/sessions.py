@@ -12,6 +12,7 @@ from typing import Literal
 from botocore.exceptions import ClientError
 
 from patientportal import aws, clock
+from patientportal.auth import passwords
 from patientportal.auth.tokens import unverified_claims
 from patientportal.dal import keys, patients
 from patientportal.dal.table import Table
@@ -87,8 +88,6 @@ def staff_login(username: str, password: str, settings: Settings) -> SignedIn | 
 
 def complete_new_password(username: str, session: str, new_password: str, settings: Settings) -> SignedIn:
     """A staff member's first sign-in: Cognito's temporary password is replaced."""
-    from patientportal.auth import passwords  # noqa: PLC0415 - zxcvbn is heavy; only this route needs it
-
     passwords.check(new_password, username=username)
     try:
         answer = aws.cognito().respond_to_auth_challenge(

@@ -1,0 +1,32 @@
+"""Key builders: one module, and the shapes the indexes rely on."""
+
+from __future__ import annotations
+
+from patientportal.dal import keys
+
+
+def test_open_queue_entry_sorts_by_arrival_and_names_the_type():
+    entry = keys.open_queue_entry("2026-11-28T05:00:00.000000Z", "r1", "refill")
+    assert entry == {
+        "queue_pk": "QUEUE#OPEN",
+        "queue_type_pk": "QUEUE#OPEN#refill",
+        "queue_sk": "2026-11-28T05:00:00.000000Z#r1",
+    }
+
+
+def test_archive_entry_is_partitioned_by_month_of_the_request():
+    assert keys.archive_entry("2026-03-09T10:00:00.000000Z", "r2")["queue_pk"] == "ARCHIVE#2026-03"
+
+
+def test_usernames_are_unique_without_regard_to_case():
+    assert keys.username("Ava.Thompson") == keys.username("ava.thompson")
+
+
+def test_name_partition_is_the_initial_and_non_letters_share_one():
+    assert keys.name_partition("thompson") == "NAMES#T"
+    assert keys.name_partition("'t Hooft") == keys.name_partition("1st") == "NAMES##"
+
+
+def test_every_index_has_cursor_attributes_that_include_the_table_key():
+    for attributes in keys.CURSOR_ATTRIBUTES.values():
+        assert attributes[:2] == ("pk", "sk")
