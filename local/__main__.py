@@ -8,7 +8,7 @@ import threading
 import time
 
 from local.demo_data import PATIENT_LOGINS, STAFF_LOGINS
-from local.runtime import Runtime  # first: it puts the layer on the path
+from local.runtime import Runtime
 
 
 def banner(runtime: Runtime, seconds: float) -> str:

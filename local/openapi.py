@@ -12,16 +12,10 @@ import sys
 from typing import Any
 
 from local import template as cfn
-
-LAYER = str(cfn.ROOT / "layers" / "common")
-if LAYER not in sys.path:
-    sys.path.insert(0, LAYER)
+from patientportal.http import ErrorBody, ErrorDetail, GatewayMessage
 
 TITLE = "Patient portal API"
 VERSION = "1"
-
-
-from patientportal.http import ErrorBody, ErrorDetail, GatewayMessage  # noqa: E402 - after the layer path
 
 
 def function_apps() -> dict[str, Any]:

@@ -4,22 +4,14 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from local import template as cfn
+from moto.server import ThreadedMotoServer
 
-# Lambda puts the layer at /opt/python; here it is layers/common.
-LAYER = str(cfn.ROOT / "layers" / "common")
-if LAYER not in sys.path:
-    sys.path.insert(0, LAYER)
-
-from moto.server import ThreadedMotoServer  # noqa: E402 - after the layer is on the path
-
-from local import demo_data, gateway, streams  # noqa: E402
-from local.functions import FunctionHost  # noqa: E402
-from local.stack import provision  # noqa: E402
+from local import demo_data, gateway, streams
+from local.functions import FunctionHost
+from local.stack import provision
 
 REGION = "us-east-1"
 

@@ -1,0 +1,86 @@
+"""Starts the whole local stack (`python -m local`) on free ports, as `make run` does, and
+stops it with Ctrl-C (SIGINT) afterwards, checking that it exits cleanly."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from local import template as cfn
+
+pytestmark = pytest.mark.local_runtime
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class RunningPortal:
+    url: str
+    emulator_url: str
+    process: subprocess.Popen[str]
+    output: list[str]
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGINT)
+        return self.process.wait(timeout=20)
+
+
+def start_portal(*, demo_data: bool = True) -> RunningPortal:
+    environment = {
+        **os.environ,
+        "PORT": str(free_port()),
+        "EMULATOR_PORT": str(free_port()),
+        "DEMO_DATA": "1" if demo_data else "0",
+        "PYTHONUNBUFFERED": "1",
+    }
+    environment.pop("AWS_ENDPOINT_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "local"],
+        cwd=cfn.ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output: list[str] = []
+    ready = threading.Event()
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            output.append(line)
+            if line.startswith("READY "):
+                ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    deadline = time.monotonic() + 60
+    while not ready.wait(timeout=0.2):
+        if process.poll() is not None or time.monotonic() > deadline:
+            break
+    if not ready.is_set():
+        process.kill()
+        raise RuntimeError("the local runtime did not start:\n" + "".join(output))
+    url = next(line.split()[1] for line in output if line.startswith("READY "))
+    emulator = next(re.search(r"http://127\.0\.0\.1:\d+", line).group(0) for line in output if "AWS emulator" in line)  # type: ignore[union-attr]
+    return RunningPortal(url=url, emulator_url=emulator, process=process, output=output)
+
+
+@pytest.fixture(scope="session")
+def portal() -> Iterator[RunningPortal]:
+    running = start_portal()
+    yield running
+    assert running.stop() == 0, "".join(running.output)
