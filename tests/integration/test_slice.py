@@ -10,6 +10,8 @@ from functions.notify import app as notify
 from local import demo_data
 from local.functions import LambdaContext
 from local.streams import lambda_record
+from patientportal.dal import keys
+from patientportal.dal.table import Table
 from tests.integration.conftest import sent_emails
 
 AVA = next(login for login in demo_data.PATIENT_LOGINS if login.username == "ava.thompson")
@@ -141,3 +143,65 @@ def test_redelivered_outbox_entry_is_sent_once(demo, login, call_patients, stack
     for _ in range(3):
         assert notify.handler({"Records": outbox}, LambdaContext(function_name="notify")) == {"batchItemFailures": []}
     assert len(sent_emails()) == 1
+
+
+def test_patient_sign_in_records_the_login_and_costs_its_budget(demo, call_auth, aws_calls):
+    status, body, answer = call_auth(
+        "POST", "/api/auth/patient/login", body={"username": "AVA.Thompson", "password": AVA.password}
+    )
+    assert status == 200, body
+    assert any(cookie.startswith("portal_refresh=") for cookie in answer["cookies"])
+    # username lookup, Cognito, the patient's access flag, the login times
+    assert aws_calls.operations() == {"GetItem": 2, "InitiateAuth": 1, "UpdateItem": 1}
+
+
+def test_staff_reading_a_patient_is_audited(demo, login, call_patients, stack, aws_calls):
+    staff = login("staff", FRONTDESK.username, FRONTDESK.password)
+    aws_calls.reset()
+    status, patient, _ = call_patients(
+        "GET",
+        "/api/staff/patients/p-wei",
+        route="/api/staff/patients/{patient_id}",
+        path_parameters={"patient_id": "p-wei"},
+        token=staff,
+    )
+    assert status == 200
+    assert patient["portal_status"]["status"] == "inactive"
+    assert [reason["reason"] for reason in patient["portal_status"]["reasons"]] == ["no_email"]
+    assert aws_calls.operations() == {"GetItem": 1, "PutItem": 1}
+    table = Table(stack.ref("PortalTable"))
+    audit, _ = table.query_page(partition=("pk", "PATIENT#p-wei"), sort_prefix=("sk", "AUDIT#"), limit=10)
+    assert [(entry["actor"], entry["action"]) for entry in audit] == [("frontdesk", "view_patient")]
+
+
+def test_patient_tokens_cannot_use_staff_routes_even_in_process(demo, login, call_queue):
+    patient = login("patient", AVA.username, AVA.password)
+    status, body, _ = call_queue("GET", "/api/staff/queue", token=patient)
+    assert status == 403
+    assert body["error"]["code"] == "forbidden"
+
+
+def test_a_patient_whose_access_was_turned_off_is_refused_on_the_next_request(demo, login, call_portal, stack):
+    patient = login("patient", AVA.username, AVA.password)
+    assert call_portal("GET", "/api/portal/me", token=patient)[0] == 200
+    Table(stack.ref("PortalTable")).update(
+        keys.patient("p-ava"), expression="SET portal_access_enabled = :off", values={":off": False}
+    )
+    status, body, _ = call_portal("GET", "/api/portal/me", token=patient)
+    assert status == 401
+    assert "Ava" not in str(body)
+
+
+def test_a_message_to_an_unknown_patient_is_404_and_writes_nothing(demo, login, call_patients, aws_calls):
+    staff = login("staff", FRONTDESK.username, FRONTDESK.password)
+    aws_calls.reset()
+    status, body, _ = call_patients(
+        "POST",
+        "/api/staff/patients/p-nobody/messages",
+        route="/api/staff/patients/{patient_id}/messages",
+        path_parameters={"patient_id": "p-nobody"},
+        body={"body": "hello"},
+        token=staff,
+    )
+    assert status == 404, body
+    assert aws_calls.operations() == {"GetItem": 1}
