@@ -1,0 +1,20 @@
+"""`make bench`: every benchmark, one after another."""
+
+from __future__ import annotations
+
+import warnings
+
+from benchmarks import cold_start, startup, warm_requests
+
+warnings.simplefilter("ignore")
+
+for benchmark in (cold_start, warm_requests, startup):
+    benchmark.main()
+    print()
+
+try:
+    from benchmarks import bytecode
+except ImportError:
+    pass
+else:
+    bytecode.main()
