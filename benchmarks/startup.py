@@ -27,7 +27,8 @@ def time_to_ready() -> float:
     process = subprocess.Popen(
         [sys.executable, "-m", "local"], cwd=cfn.ROOT, env=environment, stdout=subprocess.PIPE, text=True
     )
-    assert process.stdout is not None
+    if process.stdout is None:
+        raise RuntimeError("no output from the local runtime")
     for line in process.stdout:
         if line.startswith("READY "):
             break
