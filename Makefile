@@ -2,8 +2,9 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-# Lambda runs python3.13: prefer it (pyenv or PATH), else the machine's python3 (3.11+ works).
-PYTHON ?= $(shell command -v python3.13 2>/dev/null || { command -v pyenv >/dev/null && p=$$(pyenv prefix 3.13.0 2>/dev/null) && echo $$p/bin/python3.13; } || command -v python3)
+# Lambda runs python3.13: prefer it (pyenv's or on PATH), else 3.12, else the machine's python3 (3.11+).
+PYTHON ?= $(shell for p in $$(pyenv root 2>/dev/null)/versions/3.13*/bin/python3.13 python3.13 python3.12 python3; do \
+	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { command -v "$$p"; break; }; done)
 VENV := .venv
 SAM_VENV := .venv-sam
 PY := $(VENV)/bin/python
