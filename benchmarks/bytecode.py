@@ -86,7 +86,7 @@ CHILD_ENVIRONMENT = {
 }
 
 
-class Skip(Exception):
+class CannotRunError(Exception):
     """The benchmark cannot run here; the message says why and what to do."""
 
 
@@ -108,16 +108,16 @@ def pyc_flags(path: Path) -> int:
 
 def check_build(build: Path, function: str) -> tuple[Path, Path]:
     if not build.is_dir():
-        raise Skip(f"{build} does not exist: run `make build` first.")
+        raise CannotRunError(f"{build} does not exist: run `make build` first.")
     function_dir, layer_dir = build / function, build / "CommonLayer" / "python"
     if not (function_dir / "app.py").is_file():
         functions = sorted(p.name for p in build.iterdir() if (p / "app.py").is_file())
-        raise Skip(f"{function_dir}/app.py not found; built functions: {', '.join(functions) or 'none'}.")
+        raise CannotRunError(f"{function_dir}/app.py not found; built functions: {', '.join(functions) or 'none'}.")
     if not layer_dir.is_dir():
-        raise Skip(f"{layer_dir} not found: run `make build` first.")
+        raise CannotRunError(f"{layer_dir} not found: run `make build` first.")
     pyc = function_dir / "__pycache__" / f"app.{sys.implementation.cache_tag}.pyc"
     if not pyc.is_file() or pyc_flags(pyc) != 3:
-        raise Skip(
+        raise CannotRunError(
             f"{function}/app.py has no checked-hash {sys.implementation.cache_tag} .pyc: run `make build` "
             "(or scripts/compile_bytecode.py .aws-sam/build) first."
         )
@@ -153,11 +153,11 @@ def use_host_extensions(layer: Path) -> list[str]:
     """
     suffix = sysconfig.get_config_var("EXT_SUFFIX")
     host_machine = elf_machine(Path(sys.executable).resolve())
-    owners = {}
-    for dist in importlib.metadata.distributions(path=[str(layer)]):
-        for file in dist.files or ():
-            owners[file.as_posix()] = dist
-    swapped = []
+    owners: dict[str, importlib.metadata.Distribution] = {}
+    for installed in importlib.metadata.distributions(path=[str(layer)]):
+        for file in installed.files or ():
+            owners[file.as_posix()] = installed
+    swapped: list[str] = []
     for native in sorted(layer.rglob("*.so")):
         stem, _, native_suffix = native.name.partition(".")
         machine = elf_machine(native)
@@ -170,13 +170,14 @@ def use_host_extensions(layer: Path) -> list[str]:
         dist = owners.get(relative.as_posix())
         name = dist.metadata["Name"] if dist else relative.parts[0]
         wanted = dist.version if dist else None
+        host: importlib.metadata.Distribution | None
         try:
             host = importlib.metadata.distribution(name)
         except importlib.metadata.PackageNotFoundError:
             host = None
         if host is None or (wanted and host.version != wanted):
             have = f"version {host.version}" if host else "nothing"
-            raise Skip(
+            raise CannotRunError(
                 f"the layer's {relative} is built for Lambda's architecture and this interpreter has "
                 f"{have} of {name} to stand in for it; install {name}=={wanted} here (e.g. `make test` "
                 "sets up .venv) and run the benchmark with that interpreter."
@@ -185,7 +186,9 @@ def use_host_extensions(layer: Path) -> list[str]:
         candidates.append(candidates[0].with_name(f"{stem}.abi3.so"))
         replacement = next((c for c in candidates if c.is_file()), None)
         if replacement is None:
-            raise Skip(f"no native build of {relative.parent / stem} for this machine in {name} {host.version}.")
+            raise CannotRunError(
+                f"no native build of {relative.parent / stem} for this machine in {name} {host.version}."
+            )
         native.unlink()
         shutil.copy2(replacement, native.with_name(replacement.name))
         swapped.append(f"{name} {host.version}")
@@ -194,9 +197,9 @@ def use_host_extensions(layer: Path) -> list[str]:
 
 def prepare(work: Path, function_dir: Path, layer_dir: Path) -> tuple[list[Setup], list[str]]:
     setups = [
-        Setup("a", "baseline: as built, writable cache", work / "a" / "task", work / "a" / "python", True),
-        Setup("b", "1980 sources, no .pyc, read-only", work / "b" / "task", work / "b" / "python", False),
-        Setup("c", "1980 sources + checked-hash .pyc", work / "c" / "task", work / "c" / "python", False),
+        Setup("a", "baseline: as built, writable cache", work / "a" / "task", work / "a" / "python", write_cache=True),
+        Setup("b", "1980 sources, no .pyc, read-only", work / "b" / "task", work / "b" / "python", write_cache=False),
+        Setup("c", "1980 sources + checked-hash .pyc", work / "c" / "task", work / "c" / "python", write_cache=False),
     ]
     swapped: list[str] = []
     for setup in setups:
@@ -218,9 +221,11 @@ def run_once(setup: Setup, home: Path) -> dict[str, float]:
     if not setup.write_cache:
         command.append("-B")
         environment["PYTHONDONTWRITEBYTECODE"] = "1"
-    result = subprocess.run(command + ["-c", code], capture_output=True, text=True, env=environment, cwd=home)
+    result = subprocess.run(
+        [*command, "-c", code], capture_output=True, text=True, env=environment, cwd=home, check=False
+    )
     if result.returncode != 0:
-        raise Skip(f"importing app failed in setup ({setup.key}):\n{result.stderr.strip()[-2000:]}")
+        raise CannotRunError(f"importing app failed in setup ({setup.key}):\n{result.stderr.strip()[-2000:]}")
     measured: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
     return measured
 
@@ -252,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
             for _ in range(runs):  # interleaved, so drift on a shared machine hits every setup alike
                 for setup in setups:
                     results[setup.key].append(run_once(setup, home))
-    except Skip as reason:
+    except CannotRunError as reason:
         print(f"skipped: {reason}")
         return 0
 
@@ -273,9 +278,8 @@ def main(argv: list[str] | None = None) -> int:
     ratio = medians["c"] / baseline
     verdict = "within" if ratio <= BUDGET else "OVER"
     print()
-    print(
-        f"(c)/(a) = {ratio:.2f}: {verdict} the budget of {BUDGET} x (PERFORMANCE.md); (b)/(a) = {medians['b'] / baseline:.2f}"
-    )
+    print(f"(c)/(a) = {ratio:.2f}: {verdict} the budget of {BUDGET} x (PERFORMANCE.md)", end="; ")
+    print(f"(b)/(a) = {medians['b'] / baseline:.2f}")
     print(f"'compiled' counts modules compiled from source per process. Took {time.perf_counter() - started:.0f} s.")
     return 0
 

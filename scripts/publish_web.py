@@ -82,7 +82,7 @@ def read_samconfig(config_file: Path | None) -> tuple[Path | None, dict[str, Any
         if candidate.is_file():
             if candidate.suffix == ".toml":
                 return candidate, tomllib.loads(candidate.read_text(encoding="utf-8"))
-            import yaml  # only for samconfig.yaml; PyYAML comes with the SAM CLI
+            import yaml  # noqa: PLC0415 - only samconfig.yaml needs it; PyYAML comes with the SAM CLI
 
             return candidate, yaml.safe_load(candidate.read_text(encoding="utf-8")) or {}
     if config_file:
@@ -107,12 +107,13 @@ def stack_outputs(cloudformation: Any, stack_name: str) -> dict[str, str]:
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}
     missing = {"WebBucketName", "DistributionId"} - outputs.keys()
     if missing:
-        raise PublishError(f"stack {stack_name!r} has no output {', '.join(sorted(missing))}; is it this portal's stack?")
+        names = ", ".join(sorted(missing))
+        raise PublishError(f"stack {stack_name!r} has no output {names}; is it this portal's stack?")
     return outputs
 
 
 def stale_keys(s3: Any, bucket: str, keep: set[str]) -> list[str]:
-    stale = []
+    stale: list[str] = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
         stale.extend(item["Key"] for item in page.get("Contents", []) if item["Key"] not in keep)
     return stale

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, cast
+from typing import Annotated, cast
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
 
 from patientportal.auth import cookies
 from patientportal.auth.passwords import RULES_TEXT
 from patientportal.errors import UnauthorizedError
 from patientportal.http import build_resolver
 from patientportal.logic import sessions
-from patientportal.models.auth import Challenge, Login, NewPasswordChallenge, Practice, Tokens
+from patientportal.models.auth import AccountKind, Challenge, Login, NewPasswordChallenge, Practice, SignedOut, Tokens
 from patientportal.observability import logger, metrics
 from patientportal.settings import get_settings
 
@@ -22,14 +21,6 @@ app = build_resolver()
 
 # How long the refresh cookie lives: the pools' refresh-token validity (see the template).
 REFRESH_SECONDS = {"patient": 30 * 24 * 3600, "staff": 12 * 3600}
-
-
-class RefreshRequest(BaseModel):
-    account: Literal["patient", "staff"] = "patient"
-
-
-class SignedOut(BaseModel):
-    signed_out: bool
 
 
 def signed_in_response(account: sessions.Account, signed_in: sessions.SignedIn) -> Response[Tokens]:
@@ -41,14 +32,6 @@ def signed_in_response(account: sessions.Account, signed_in: sessions.SignedIn) 
         body=tokens,
         cookies=[cookies.refresh_cookie(account, refresh, REFRESH_SECONDS[account])] if refresh else [],
     )
-
-
-def cookie_value(name: str) -> str | None:
-    for cookie in app.current_event.cookies or []:
-        key, _, value = cookie.partition("=")
-        if key.strip() == name and value:
-            return value.strip()
-    return None
 
 
 @app.get("/api/public/practice")
@@ -82,8 +65,8 @@ def staff_challenge(answer: Annotated[NewPasswordChallenge, Body()]) -> Response
 
 
 @app.post("/api/auth/refresh")
-def refresh(request: Annotated[RefreshRequest, Body()]) -> Tokens:
-    token = cookie_value(cookies.NAMES[request.account])
+def refresh(request: Annotated[AccountKind, Body()]) -> Tokens:
+    token = cookies.read(app.current_event.cookies, cookies.NAMES[request.account])
     if token is None:
         raise UnauthorizedError("Sign in again.")
     signed_in = sessions.refresh(request.account, token, get_settings())
@@ -91,7 +74,7 @@ def refresh(request: Annotated[RefreshRequest, Body()]) -> Tokens:
 
 
 @app.post("/api/auth/logout")
-def logout(request: Annotated[RefreshRequest, Body()]) -> Response[SignedOut]:
+def logout(request: Annotated[AccountKind, Body()]) -> Response[SignedOut]:
     authorization = app.current_event.headers.get("authorization", "")
     sessions.logout(authorization.removeprefix("Bearer ").strip() or None)
     return Response(

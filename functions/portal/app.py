@@ -6,16 +6,15 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
 
 from patientportal.auth.access import active_patient
 from patientportal.http import build_resolver, caller
-from patientportal.logic import messages, requests
+from patientportal.logic import messages, profile, requests
 from patientportal.models.common import Page
 from patientportal.models.messages import SecureMessage
+from patientportal.models.portal import Me
 from patientportal.models.requests import NewRequest, PatientRequestView
 from patientportal.observability import logger, metrics
-from patientportal.settings import get_settings
 
 app = build_resolver()
 
@@ -23,24 +22,9 @@ Limit = Annotated[int, Query(ge=1, le=200)]
 Cursor = Annotated[str | None, Query(max_length=2048)]
 
 
-class Me(BaseModel):
-    patient_id: str
-    first_name: str
-    last_name: str
-    practice_name: str
-    unread_messages: int
-
-
 @app.get("/api/portal/me")
 def get_me() -> Me:
-    patient = active_patient(caller(app))
-    return Me(
-        patient_id=patient.patient_id,
-        first_name=patient.first_name,
-        last_name=patient.last_name,
-        practice_name=get_settings().practice_name,
-        unread_messages=patient.unread_messages,
-    )
+    return profile.me(active_patient(caller(app)))
 
 
 @app.get("/api/portal/requests")

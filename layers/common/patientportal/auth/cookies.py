@@ -9,6 +9,15 @@ PATH = "/api/auth"
 NAMES = {"patient": "portal_refresh", "staff": "staff_refresh"}
 
 
+def read(cookies: list[str] | None, name: str) -> str | None:
+    """A cookie's value from HTTP API's ``cookies`` list (``name=value`` strings)."""
+    for cookie in cookies or []:
+        key, _, value = cookie.partition("=")
+        if key.strip() == name and value:
+            return value.strip()
+    return None
+
+
 def refresh_cookie(account: str, token: str, max_age_seconds: int) -> Cookie:
     return Cookie(
         name=NAMES[account],

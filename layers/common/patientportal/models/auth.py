@@ -34,6 +34,16 @@ class Challenge(BaseModel):
     session: str
 
 
+class AccountKind(ApiModel):
+    """Which refresh cookie a refresh or sign-out is about: staff and patient pages share one origin."""
+
+    account: Literal["patient", "staff"] = "patient"
+
+
+class SignedOut(BaseModel):
+    signed_out: bool
+
+
 class Practice(BaseModel):
     name: str
     phone: str
