@@ -45,6 +45,7 @@ typecheck: $(VENV)/.installed
 check-template: $(SAM_VENV)/.installed
 	$(SAM_VENV)/bin/cfn-lint infra/template.yaml
 	$(SAM) validate --lint --template-file infra/template.yaml
+	$(SAM_VENV)/bin/python scripts/check_transform.py
 
 openapi: $(VENV)/.installed
 	$(PY) -m local.openapi > docs/openapi.json
@@ -54,7 +55,8 @@ build: $(SAM_VENV)/.installed
 	$(SAM_VENV)/bin/python scripts/compile_bytecode.py .aws-sam/build
 
 deploy: build
-	$(SAM) deploy --guided --template-file .aws-sam/build/template.yaml
+	# sam deploy finds the built template in .aws-sam/build and keeps the answers in ./samconfig.toml
+	$(SAM) deploy --guided
 	$(MAKE) publish-web
 
 publish-web: $(SAM_VENV)/.installed

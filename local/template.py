@@ -134,15 +134,25 @@ class Route:
         return re.compile(f"^{regex}$")
 
 
+def default_authorizers(template: Mapping[str, Any]) -> dict[str, str | None]:
+    """Each HTTP API's ``DefaultAuthorizer``: what a route without ``Auth`` gets."""
+    return {
+        name: body["Properties"].get("Auth", {}).get("DefaultAuthorizer")
+        for name, body in resources_of_type(template, "AWS::Serverless::HttpApi").items()
+    }
+
+
 def http_routes(template: Mapping[str, Any]) -> list[Route]:
     """Every ``HttpApi`` event of every function: the routes API Gateway would serve."""
+    defaults = default_authorizers(template)
     routes = []
     for name, body in resources_of_type(template, "AWS::Serverless::Function").items():
         for event in body["Properties"].get("Events", {}).values():
             if event["Type"] != "HttpApi":
                 continue
             properties = event["Properties"]
-            authorizer = properties.get("Auth", {}).get("Authorizer")
+            api = properties.get("ApiId", {}).get("Ref", "ServerlessHttpApi")
+            authorizer = properties.get("Auth", {}).get("Authorizer", defaults.get(api))
             routes.append(
                 Route(
                     function=name,

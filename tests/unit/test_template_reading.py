@@ -62,3 +62,11 @@ def test_the_notify_filter_keeps_new_outbox_entries_only():
     assert matches(pattern, outbox)
     assert not matches(pattern, {**outbox, "eventName": "MODIFY"})
     assert not matches(pattern, {"eventName": "INSERT", "dynamodb": {"NewImage": {"kind": {"S": "message"}}}})
+
+
+def test_a_route_without_auth_gets_the_apis_default_authorizer():
+    template = cfn.load()
+    function = template["Resources"]["QueueFunction"]["Properties"]["Events"]["ListQueue"]["Properties"]
+    function.pop("Auth")
+    route = next(route for route in cfn.http_routes(template) if route.path == "/api/staff/queue")
+    assert route.authorizer == template["Resources"]["HttpApi"]["Properties"]["Auth"]["DefaultAuthorizer"]
