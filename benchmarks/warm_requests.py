@@ -30,7 +30,7 @@ from local.events import http_event
 from local.functions import LambdaContext
 from patientportal import aws
 from patientportal.dal import keys
-from patientportal.dal.table import to_attributes
+from patientportal.dal.attributes import to_attributes
 
 BUDGET = 25
 ROUNDS = 5

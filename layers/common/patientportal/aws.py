@@ -1,7 +1,7 @@
 """AWS clients, created once per process and only when first needed.
 
-DynamoDB is used on nearly every request, so functions touch it at import; SES, Cognito and
-EventBridge are created on first use, which keeps cold starts short (PERFORMANCE.md). Tests
+Every client is made on first use, DynamoDB included: a function that answers from a cache or
+refuses a request early never pays for one (docs/decisions.md, cold starts). Tests
 reach every client through ``created_clients()`` to count calls with botocore's event hooks.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-import boto3
+import botocore.session
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -22,8 +22,9 @@ _clients: dict[str, Any] = {}
 
 
 def _client(service: str) -> Any:
+    """botocore directly: boto3 would add s3transfer and more to every cold start."""
     if service not in _clients:
-        _clients[service] = boto3.session.Session().client(service)  # type: ignore[call-overload]
+        _clients[service] = botocore.session.get_session().create_client(service)
     return _clients[service]
 
 
@@ -59,4 +60,4 @@ def forget_clients() -> None:
 
 @cache
 def region() -> str:
-    return boto3.session.Session().region_name or "us-east-1"
+    return str(botocore.session.get_session().get_config_variable("region") or "us-east-1")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from patientportal.dal import keys
-from patientportal.dal.table import Item, Table
+from patientportal.dal.attributes import Item
+from patientportal.dal.table import Table
 from patientportal.models.records import MessageRecord, RequestRecord
 
 

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
+from typing import TYPE_CHECKING
 
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from patientportal import clock
@@ -17,6 +13,9 @@ from patientportal.dal import messages as stored_messages
 from patientportal.email import sender, templates
 from patientportal.models.records import OutboxEntry
 from patientportal.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
 
 
 def practice_of(settings: Settings) -> templates.Practice:
@@ -36,7 +35,14 @@ def deliver(entry: OutboxEntry, settings: Settings) -> str:
 @cache
 def _idempotency() -> tuple[IdempotencyConfig, Callable[..., str]]:
     """Sending is idempotent per outbox entry: a retried or redelivered entry never sends twice.
-    Records live in the portal table, expiring through its TTL attribute."""
+    Records live in the portal table, expiring through its TTL attribute. (Powertools'
+    idempotency imports boto3, so it loads with the first entry, not at cold start.)"""
+    from aws_lambda_powertools.utilities.idempotency import (  # noqa: PLC0415
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+
     config = IdempotencyConfig(event_key_jmespath="outbox_id", expires_after_seconds=7 * 24 * 3600)
     store = DynamoDBPersistenceLayer(
         table_name=get_settings().table_name,

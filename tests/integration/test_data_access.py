@@ -1,0 +1,79 @@
+"""The data-access base: a failed condition, alone or inside a transaction, is a conflict."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+
+from local.streams import StreamMapping
+from patientportal.dal import keys
+from patientportal.dal.table import Table
+from patientportal.errors import ConflictError
+
+
+def test_a_failed_condition_is_a_conflict_and_changes_nothing(stack):
+    table = Table(stack.ref("PortalTable"))
+    item = {**keys.request("r1"), "version": 1, "state": "open"}
+    table.put(item, condition="attribute_not_exists(pk)")
+    with pytest.raises(ConflictError):
+        table.put({**item, "version": 9}, condition="attribute_not_exists(pk)")
+    with pytest.raises(ConflictError):
+        table.update(
+            keys.request("r1"),
+            expression="SET #s = :done, version = version + :one",
+            names={"#s": "state"},
+            values={":done": "completed", ":one": 1, ":seen": 0},
+            condition="version = :seen",
+        )
+    assert table.get(keys.request("r1")) == item
+
+
+def test_a_failed_condition_inside_a_transaction_is_a_conflict_and_writes_nothing(stack):
+    table = Table(stack.ref("PortalTable"))
+    table.put({**keys.request("r2"), "version": 2})
+    stale = table.update_entry(
+        keys.request("r2"),
+        expression="SET version = :three",
+        values={":three": 3, ":one": 1},
+        condition="version = :one",
+    )
+    other = table.put_entry({**keys.outbox("o1"), "kind": "outbox"})
+    with pytest.raises(ConflictError):
+        table.transact([stale, other], conflict="stale")
+    assert table.get(keys.outbox("o1")) is None
+    assert table.get(keys.request("r2"))["version"] == 2
+
+
+class AlwaysFailing:
+    """A stand-in function that reports every record as failed."""
+
+    def __init__(self) -> None:
+        self.invocations = 0
+
+    def invoke(self, _function: str, event: dict) -> dict:
+        self.invocations += 1
+        return {
+            "batchItemFailures": [
+                {"itemIdentifier": record["dynamodb"]["SequenceNumber"]} for record in event["Records"]
+            ]
+        }
+
+
+def test_the_local_stream_mapping_retries_then_dead_letters_like_lambda(stack):
+    event = stack.template["Resources"]["NotifyFunction"]["Properties"]["Events"]["Outbox"]
+    failing = AlwaysFailing()
+    mapping = StreamMapping(stack, failing, "NotifyFunction", event, retry_delay=0)  # type: ignore[arg-type]
+    record = {"dynamodb": {"SequenceNumber": "100", "NewImage": {"kind": {"S": "outbox"}}}, "eventName": "INSERT"}
+
+    mapping._deliver([record], "shard-1")
+
+    assert failing.invocations == 1 + mapping.max_retries
+    queue = boto3.client("sqs")
+    url = stack.ref("NotifyDeadLetterQueue")
+    messages = queue.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    assert len(messages) == 1
+    details = json.loads(messages[0]["Body"])
+    assert details["DDBStreamBatchInfo"]["startSequenceNumber"] == "100"
+    assert details["requestContext"]["condition"] == "RetryAttemptsExhausted"
