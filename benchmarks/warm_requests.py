@@ -76,8 +76,20 @@ class StubDynamoDB:
     def get_item(self, **_: Any) -> dict[str, Any]:
         return self.patient
 
+    answers: ClassVar[dict[tuple[str, int], dict[str, Any]]] = {}
+
     def query(self, **arguments: Any) -> dict[str, Any]:
-        return {"Items": self.page[: arguments["Limit"]]}
+        """Only what was asked for, as DynamoDB does; prepared once per distinct query."""
+        projection = arguments.get("ProjectionExpression", "")
+        key = (projection, arguments["Limit"])
+        if key not in self.answers:
+            items = self.page[: arguments["Limit"]]
+            if projection:
+                names = arguments["ExpressionAttributeNames"]
+                wanted = {names[alias.strip()] for alias in projection.split(",")}
+                items = [{name: value for name, value in item.items() if name in wanted} for item in items]
+            self.answers[key] = {"Items": items}
+        return self.answers[key]
 
     def put_item(self, **_: Any) -> dict[str, Any]:
         return {}

@@ -50,6 +50,20 @@ def add_request(
     )
 
 
+# What a queue row shows: read only these (the details stay in the table until opened).
+QUEUE_ROW = (
+    "request_id",
+    "patient_id",
+    "patient_name",
+    "patient_date_of_birth",
+    "type",
+    "summary",
+    "created_at",
+    "state",
+    "version",
+)
+
+
 def open_queue_page(
     *,
     request_type: str | None,
@@ -57,16 +71,21 @@ def open_queue_page(
     limit: int,
     cursor: str | None,
     table: Table | None = None,
-) -> tuple[list[RequestRecord], str | None]:
+) -> tuple[list[Item], str | None]:
+    """Queue rows as stored (``QUEUE_ROW`` attributes): a page is listed, never changed."""
     table = table or Table()
     if request_type:
         index, partition = "QueueByType", ("queue_type_pk", keys.open_queue_of_type(request_type))
     else:
         index, partition = "Queue", ("queue_pk", keys.OPEN_QUEUE)
-    items, next_cursor = table.query_page(
-        index=index, partition=partition, newest_first=order == "newest", limit=limit, cursor=cursor
+    return table.query_page(
+        index=index,
+        partition=partition,
+        newest_first=order == "newest",
+        limit=limit,
+        cursor=cursor,
+        attributes=QUEUE_ROW,
     )
-    return [RequestRecord.model_validate(item) for item in items], next_cursor
 
 
 def request_with_thread(request_id: str, *, table: Table | None = None) -> tuple[RequestRecord, list[Item]] | None:

@@ -92,6 +92,7 @@ class Table:
         newest_first: bool = False,
         limit: int = 50,
         cursor: str | None = None,
+        attributes: tuple[str, ...] = (),
     ) -> tuple[list[Item], str | None]:
         """One Query for one page: at most ``limit + 1`` items read, the extra one only
         telling whether another page follows. Returns the items and the next page's cursor."""
@@ -113,16 +114,20 @@ class Table:
         }
         if index:
             arguments["IndexName"] = index
-        attributes = keys.CURSOR_ATTRIBUTES[index]
+        key_attributes = keys.CURSOR_ATTRIBUTES[index]
+        if attributes:  # only what the caller shows, plus what the next cursor needs
+            wanted = dict.fromkeys((*attributes, *key_attributes))
+            names.update({f"#a{number}": name for number, name in enumerate(wanted)})
+            arguments["ProjectionExpression"] = ", ".join(f"#a{number}" for number in range(len(wanted)))
         if cursor:
-            start = cursors.decode(cursor, attributes=attributes, partition=partition)
+            start = cursors.decode(cursor, attributes=key_attributes, partition=partition)
             arguments["ExclusiveStartKey"] = to_attributes(start)
         answer = aws.dynamodb().query(**arguments)
         items = [from_attributes(found) for found in answer.get("Items", [])]
         if len(items) <= limit:
             return items, None
         page = items[:limit]
-        return page, cursors.encode({name: page[-1][name] for name in attributes})
+        return page, cursors.encode({name: page[-1][name] for name in key_attributes})
 
     def transact(self, operations: Sequence[TransactWriteItemTypeDef], *, conflict: str) -> None:
         with conflicts_as_domain_errors(conflict):

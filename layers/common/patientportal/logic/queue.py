@@ -7,12 +7,7 @@ from typing import Literal
 from patientportal.dal import requests as stored_requests
 from patientportal.errors import NotFoundError
 from patientportal.models.common import Page
-from patientportal.models.records import RequestRecord
 from patientportal.models.requests import QueueItem, QueueItemDetail, RequestType
-
-
-def queue_item(record: RequestRecord) -> QueueItem:
-    return QueueItem.model_validate(record.model_dump())
 
 
 def list_queue(
@@ -20,10 +15,10 @@ def list_queue(
 ) -> Page[QueueItem]:
     """One page of open items; the patient's name and birth date are on each stored item,
     so a page is one Query and nothing else."""
-    records, next_cursor = stored_requests.open_queue_page(
+    rows, next_cursor = stored_requests.open_queue_page(
         request_type=request_type, order=order, limit=limit, cursor=cursor
     )
-    return Page[QueueItem](items=[queue_item(record) for record in records], next_cursor=next_cursor)
+    return Page[QueueItem](items=[QueueItem.model_validate(row) for row in rows], next_cursor=next_cursor)
 
 
 def get_queue_item(request_id: str) -> QueueItemDetail:
