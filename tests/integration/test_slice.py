@@ -205,3 +205,33 @@ def test_a_message_to_an_unknown_patient_is_404_and_writes_nothing(demo, login, 
     )
     assert status == 404, body
     assert aws_calls.operations() == {"GetItem": 1}
+
+
+def test_correspondence_and_audit_trail_list_newest_first_and_are_audited(demo, login, call_patients, aws_calls):
+    staff = login("staff", FRONTDESK.username, FRONTDESK.password)
+
+    def get(what: str) -> tuple[int, dict]:
+        status, body, _ = call_patients(
+            "GET",
+            f"/api/staff/patients/p-ava/{what}",
+            route=f"/api/staff/patients/{{patient_id}}/{what}",
+            path_parameters={"patient_id": "p-ava"},
+            token=staff,
+        )
+        return status, body
+
+    aws_calls.reset()
+    status, letters = get("correspondence")
+    assert status == 200
+    # the patient existence check, one Query, one audit entry
+    assert aws_calls.operations() == {"GetItem": 1, "Query": 1, "PutItem": 1}
+    created = [message["created_at"] for message in letters["items"]]
+    assert created == sorted(created, reverse=True)
+    assert {message["author"] for message in letters["items"]} == {"patient", "practice"}
+
+    status, trail = get("audit")
+    assert status == 200
+    assert [entry["action"] for entry in trail["items"]] == ["view_correspondence"]
+    status, trail = get("audit")
+    assert [entry["action"] for entry in trail["items"]] == ["view_audit", "view_correspondence"]
+    assert {entry["actor"] for entry in trail["items"]} == {"frontdesk"}

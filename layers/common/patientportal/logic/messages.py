@@ -46,6 +46,17 @@ def send_message_to_patient(
     return message_view(record)
 
 
+def correspondence(
+    staff: Principal, patient_id: str, *, limit: int, cursor: str | None, api_request_id: str
+) -> Page[SecureMessage]:
+    """Every secure message with this patient, either way, newest first (for the reply view)."""
+    if patients.get_patient(patient_id) is None:
+        raise NotFoundError("There is no such patient.")
+    records, next_cursor = stored_messages.patient_messages_page(patient_id, limit=limit, cursor=cursor)
+    audit.record(staff, "view_correspondence", patient_id, api_request_id)
+    return Page[SecureMessage](items=[message_view(record) for record in records], next_cursor=next_cursor)
+
+
 def list_patient_messages(patient: PatientRecord, *, limit: int, cursor: str | None) -> Page[SecureMessage]:
     records, next_cursor = stored_messages.patient_messages_page(patient.patient_id, limit=limit, cursor=cursor)
     return Page[SecureMessage](items=[message_view(record) for record in records], next_cursor=next_cursor)
