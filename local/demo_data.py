@@ -8,11 +8,11 @@ message threads and archived items.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import boto3
 
-from patientportal import clock
+from patientportal import clock, ids
 from patientportal.dal import keys
 from patientportal.dal.messages import add_message
 from patientportal.dal.patients import patient_item
@@ -245,7 +245,11 @@ PRACTICE_MESSAGES = (
 
 
 def _ago(hours: int) -> str:
-    return clock.timestamp(clock.now() - timedelta(hours=hours))
+    return clock.timestamp(_moment(hours))
+
+
+def _moment(hours: int) -> datetime:
+    return clock.now() - timedelta(hours=hours)
 
 
 def seed_staff(staff_pool_id: str) -> None:
@@ -316,7 +320,7 @@ def _request(
     message = None
     if isinstance(request, MessageRequest):
         message = MessageRecord(
-            message_id=f"{request_id}-m1",
+            message_id=ids.time_ordered_id(_moment(hours_ago)),
             patient_id=patient.patient_id,
             author="patient",
             author_id=patient.patient_id,
@@ -332,9 +336,9 @@ def seed_requests(table: Table, patients: dict[str, PatientRecord]) -> None:
         add_request(*_request(patients[patient_id], request, hours_ago, "open"), table=table)
     for patient_id, request, hours_ago, outcome in ARCHIVED_REQUESTS:
         add_request(*_request(patients[patient_id], request, hours_ago, outcome), table=table)
-    for index, (patient_id, body, hours_ago) in enumerate(PRACTICE_MESSAGES):
+    for patient_id, body, hours_ago in PRACTICE_MESSAGES:
         message = MessageRecord(
-            message_id=f"demo-message-{index}",
+            message_id=ids.time_ordered_id(_moment(hours_ago)),
             patient_id=patient_id,
             author="practice",
             author_id="frontdesk",

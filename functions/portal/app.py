@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from patientportal.auth.access import active_patient
 from patientportal.http import build_resolver, caller
 from patientportal.logic import messages, profile, requests
 from patientportal.models.common import Page
-from patientportal.models.messages import SecureMessage
+from patientportal.models.messages import Inbox, MessageRead, PatientMessage, SecureMessage
 from patientportal.models.portal import Me
 from patientportal.models.requests import NewRequest, PatientRequestView
 from patientportal.observability import logger, metrics
@@ -40,8 +40,20 @@ def submit_request(request: Annotated[NewRequest, Body()]) -> tuple[PatientReque
 
 
 @app.get("/api/portal/messages")
-def list_messages(limit: Limit = 50, cursor: Cursor = None) -> Page[SecureMessage]:
-    return messages.list_patient_messages(active_patient(caller(app)), limit=limit, cursor=cursor)
+def list_messages(limit: Limit = 50, cursor: Cursor = None) -> Inbox:
+    return messages.inbox(active_patient(caller(app)), limit=limit, cursor=cursor)
+
+
+@app.post("/api/portal/messages")
+def send_message(message: Annotated[PatientMessage, Body()]) -> tuple[SecureMessage, int]:
+    sent = messages.send_patient_message(active_patient(caller(app)), message)
+    metrics.add_metric(name="PatientMessages", unit="Count", value=1)
+    return sent, 201
+
+
+@app.post("/api/portal/messages/<message_id>/read")
+def mark_message_read(message_id: Annotated[str, Path(min_length=1, max_length=64)]) -> MessageRead:
+    return messages.mark_read(active_patient(caller(app)), message_id)
 
 
 @logger.inject_lambda_context(clear_state=True)

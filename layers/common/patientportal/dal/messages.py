@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from patientportal.dal import keys
 from patientportal.dal.requests import thread_message_item
 from patientportal.dal.table import Table
 from patientportal.models.records import MessageRecord, OutboxEntry
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
 
 def patient_message_item(message: MessageRecord) -> dict[str, Any]:
     """A message not tied to a request, stored with its patient."""
     item: dict[str, Any] = {
         **message.model_dump(),
-        **keys.patient_message(message.patient_id, message.created_at, message.message_id),
+        **keys.patient_message(message.patient_id, message.message_id),
         "kind": "message",
     }
-    item.update(keys.patient_message_entry(message.patient_id, message.created_at, message.message_id))
+    item.update(keys.patient_message_entry(message.patient_id, message.message_id))
     return item
 
 
@@ -35,12 +38,16 @@ def add_message(
     expires_at: int,
     *,
     audit_entry: dict[str, Any] | None = None,
+    request_change: TransactWriteItemTypeDef | None = None,
     table: Table | None = None,
 ) -> None:
-    """The message, its email notification and its audit entry: all written or none."""
+    """The message, its email notification, its audit entry and the change it makes to its
+    request (a reply's disposition): all written or none."""
     table = table or Table()
     new_only = "attribute_not_exists(pk)"
     entries = [table.put_entry(message_item(message), condition=new_only)]
+    if request_change is not None:
+        entries.append(request_change)
     if notification is not None:
         entries.append(table.put_entry(outbox_item(notification, expires_at), condition=new_only))
     if message.author == "practice":
@@ -81,3 +88,46 @@ def record_sent(outbox_id: str, ses_message_id: str, sent_at: str, *, table: Tab
         expression="SET ses_message_id = :m, sent_at = :t",
         values={":m": ses_message_id, ":t": sent_at},
     )
+
+
+def find_patient_message(patient_id: str, message_id: str, *, table: Table | None = None) -> MessageRecord | None:
+    """Found through the patient's own index partition, so another patient's id finds nothing."""
+    items, _ = (table or Table()).query_page(
+        index="PatientItems",
+        partition=("patient_pk", keys.patient_items_partition(patient_id)),
+        sort_prefix=("patient_sk", keys.patient_message_entry(patient_id, message_id)["patient_sk"]),
+        limit=1,
+    )
+    return MessageRecord.model_validate(items[0]) if items else None
+
+
+def mark_read(message: MessageRecord, at: str, *, table: Table | None = None) -> None:
+    """Read once: the message's read time and the patient's unread count change together."""
+    table = table or Table()
+    table.transact(
+        [
+            table.update_entry(
+                _message_key(message),
+                expression="SET read_at = :at",
+                values={":at": at},
+                condition="attribute_not_exists(read_at)",
+            ),
+            table.update_entry(
+                keys.patient(message.patient_id),
+                expression="ADD unread_messages :minus_one",
+                values={":minus_one": -1, ":zero": 0},
+                condition="unread_messages > :zero",
+            ),
+        ],
+        conflict="That message was already read.",
+    )
+
+
+def _message_key(message: MessageRecord) -> dict[str, str]:
+    if message.request_id:
+        return keys.thread_message(message.request_id, message.message_id)
+    return keys.patient_message(message.patient_id, message.message_id)
+
+
+def outbox_entry_exists(outbox_id: str, *, table: Table | None = None) -> bool:
+    return (table or Table()).get(keys.outbox(outbox_id), consistent=True) is not None

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 from patientportal.dal import keys
 from patientportal.dal.attributes import Item
 from patientportal.dal.table import Table
+from patientportal.logic import normalise
 from patientportal.models.records import MessageRecord, RequestRecord
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 
 def request_item(request: RequestRecord) -> dict[str, Any]:
     item: dict[str, Any] = {**request.model_dump(), **keys.request(request.request_id), "kind": "request"}
     item.update(keys.patient_request_entry(request.patient_id, request.created_at, request.request_id))
+    item.update(keys.queue_moves(request.created_at, request.type))
+    item["search_text"] = normalise.search_text(f"{request.patient_name} {request.summary}")
     if request.state == "open":
         item.update(keys.open_queue_entry(request.created_at, request.request_id, request.type))
     else:
@@ -25,10 +32,10 @@ def thread_message_item(message: MessageRecord) -> dict[str, Any]:
         raise ValueError("a thread message belongs to a request")
     item: dict[str, Any] = {
         **message.model_dump(),
-        **keys.thread_message(message.request_id, message.created_at, message.message_id),
+        **keys.thread_message(message.request_id, message.message_id),
         "kind": "message",
     }
-    item.update(keys.patient_message_entry(message.patient_id, message.created_at, message.message_id))
+    item.update(keys.patient_message_entry(message.patient_id, message.message_id))
     return item
 
 
@@ -111,3 +118,78 @@ def patient_requests_page(
         cursor=cursor,
     )
     return [RequestRecord.model_validate(item) for item in items], next_cursor
+
+
+def get_request(request_id: str, *, table: Table | None = None) -> RequestRecord | None:
+    found = (table or Table()).get(keys.request(request_id))
+    return RequestRecord.model_validate(found) if found else None
+
+
+def history_entry(at: str, by: str, action: str, state: str) -> dict[str, str]:
+    return {"at": at, "by": by, "action": action, "state": state}
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A change of a request's state, as one update: checked against the version the staff
+    member saw, bumping it, and appending to the item's history. Usable alone (one
+    conditional write) or inside a transaction."""
+
+    request_id: str
+    expression: str
+    values: dict[str, Any]
+    condition: str
+
+    def arguments(self, expected_version: int) -> dict[str, Any]:
+        sets, _, removes = self.expression.partition(" REMOVE ")
+        sets += ", version = version + :one, history = list_append(if_not_exists(history, :none), :entry)"
+        return {
+            "key": keys.request(self.request_id),
+            "expression": f"{sets} REMOVE {removes}" if removes else sets,
+            "names": {"#state": "state"},
+            "values": {**self.values, ":seen": expected_version, ":one": 1, ":none": [], ":open_state": "open"},
+            "condition": f"attribute_exists(pk) AND version = :seen AND {self.condition}",
+        }
+
+
+def dismissal(request_id: str, *, outcome: str, at: str, by: str) -> Transition:
+    """Open -> archived: off both queue indexes, onto the month's archive partition."""
+    return Transition(
+        request_id,
+        "SET #state = :outcome, queue_pk = archive_pk, dismissed_at = :at, dismissed_by = :by REMOVE queue_type_pk",
+        {":outcome": outcome, ":at": at, ":by": by, ":entry": [history_entry(at, by, "dismissed", outcome)]},
+        "#state = :open_state",
+    )
+
+
+def restoration(request_id: str, *, at: str, by: str) -> Transition:
+    """Archived -> open ("mark as un-reviewed"): back on both queue indexes."""
+    return Transition(
+        request_id,
+        "SET #state = :open_state, queue_pk = :open_queue, queue_type_pk = open_type_pk "
+        "REMOVE dismissed_at, dismissed_by",
+        {":open_queue": keys.OPEN_QUEUE, ":entry": [history_entry(at, by, "restored", "open")]},
+        "#state <> :open_state",
+    )
+
+
+def reply_left_open(request_id: str, *, at: str, by: str) -> Transition:
+    """A reply that leaves the item open still changes it: the version moves on."""
+    return Transition(
+        request_id,
+        "SET #state = :open_state",
+        {":entry": [history_entry(at, by, "replied", "open")]},
+        "#state = :open_state",
+    )
+
+
+def apply(transition: Transition, expected_version: int, *, table: Table | None = None) -> RequestRecord:
+    """One conditional write; answers the request as it now is."""
+    changed = (table or Table()).update(
+        **transition.arguments(expected_version), conflict="Someone else handled this item first."
+    )
+    return RequestRecord.model_validate(changed)
+
+
+def transition_entry(transition: Transition, expected_version: int, table: Table) -> TransactWriteItemTypeDef:
+    return table.update_entry(**transition.arguments(expected_version))

@@ -7,11 +7,12 @@ from patientportal.auth.principal import Principal
 from patientportal.dal import messages as stored_messages
 from patientportal.dal import patients
 from patientportal.email import outbox
-from patientportal.errors import NotFoundError
-from patientportal.logic import audit
+from patientportal.errors import ConflictError, NotFoundError
+from patientportal.logic import audit, requests
 from patientportal.models.common import Page
-from patientportal.models.messages import SecureMessage, StaffMessage
+from patientportal.models.messages import Inbox, MessageRead, PatientMessage, SecureMessage, StaffMessage
 from patientportal.models.records import MessageRecord, PatientRecord
+from patientportal.models.requests import MessageRequest
 
 
 def message_view(record: MessageRecord) -> SecureMessage:
@@ -21,6 +22,7 @@ def message_view(record: MessageRecord) -> SecureMessage:
         body=record.body,
         created_at=record.created_at,
         request_id=record.request_id,
+        in_reply_to=record.in_reply_to,
         read=record.read_at is not None or record.author == "patient",
     )
 
@@ -32,13 +34,14 @@ def send_message_to_patient(
     patient = patients.get_patient(patient_id)
     if patient is None:
         raise NotFoundError("There is no such patient.")
+    moment = clock.now()
     record = MessageRecord(
-        message_id=ids.new_id(),
+        message_id=ids.time_ordered_id(moment),
         patient_id=patient_id,
         author="practice",
         author_id=staff.username,
         body=message.body,
-        created_at=clock.timestamp(),
+        created_at=clock.timestamp(moment),
     )
     notification = outbox.notification_for(patient, "secure_message_waiting") if message.notify_patient else None
     audit_entry = audit.audit_item(staff, "send_message", patient_id, api_request_id)
@@ -57,6 +60,39 @@ def correspondence(
     return Page[SecureMessage](items=[message_view(record) for record in records], next_cursor=next_cursor)
 
 
-def list_patient_messages(patient: PatientRecord, *, limit: int, cursor: str | None) -> Page[SecureMessage]:
+def inbox(patient: PatientRecord, *, limit: int, cursor: str | None) -> Inbox:
+    """The patient's messages, newest first, with the unread count kept on their record."""
     records, next_cursor = stored_messages.patient_messages_page(patient.patient_id, limit=limit, cursor=cursor)
-    return Page[SecureMessage](items=[message_view(record) for record in records], next_cursor=next_cursor)
+    return Inbox(
+        items=[message_view(record) for record in records],
+        next_cursor=next_cursor,
+        unread_count=max(patient.unread_messages, 0),
+    )
+
+
+def mark_read(patient: PatientRecord, message_id: str) -> MessageRead:
+    message = stored_messages.find_patient_message(patient.patient_id, message_id)
+    if message is None:
+        raise NotFoundError("There is no such message.")
+    unread = max(patient.unread_messages, 0)
+    if message.author == "practice" and message.read_at is None:
+        try:
+            stored_messages.mark_read(message, clock.timestamp())
+            unread = max(unread - 1, 0)
+        except ConflictError:
+            pass  # read a moment ago, in another tab: nothing more to do
+    return MessageRead(message_id=message_id, read=True, unread_count=unread)
+
+
+def send_patient_message(patient: PatientRecord, message: PatientMessage) -> SecureMessage:
+    """A patient's message lands in the queue as an item of type message, its thread begun.
+    Answering one of ours links it to that message (and shows it in the thread's context)."""
+    if message.in_reply_to is not None:
+        answered = stored_messages.find_patient_message(patient.patient_id, message.in_reply_to)
+        if answered is None:
+            raise NotFoundError("There is no such message to reply to.")
+    request = MessageRequest(type="message", body=message.body)
+    _, first = requests.submit(patient, request, in_reply_to=message.in_reply_to)
+    if first is None:
+        raise RuntimeError("a message request always starts a thread")
+    return message_view(first)

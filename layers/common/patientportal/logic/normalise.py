@@ -16,6 +16,13 @@ def name(value: str) -> str:
     return "".join(char for char in letters.casefold() if char.isalnum())
 
 
+def search_text(value: str) -> str:
+    """For substring search: case and accents do not matter, runs of spaces count as one."""
+    decomposed = unicodedata.normalize("NFKD", value)
+    letters = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(letters.casefold().split())
+
+
 def zip_code(value: str) -> str:
     """ZIP+4 and spaces do not matter: "02139-4307" == "02139"."""
     return "".join(char for char in value if char.isdigit())[:5]

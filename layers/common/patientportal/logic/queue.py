@@ -1,13 +1,36 @@
-"""The Patient Portal Queue as staff see it."""
+"""The Patient Portal Queue as staff work it: list, open, reply, dismiss, restore.
+
+Every change is one transaction checked against the version the staff member saw, so two
+people acting on one item get one success and one 409 with the item as it now is.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
+from patientportal import clock, ids
+from patientportal.auth.principal import Principal
+from patientportal.dal import messages as stored_messages
 from patientportal.dal import requests as stored_requests
-from patientportal.errors import NotFoundError
+from patientportal.dal.table import Table
+from patientportal.email import outbox
+from patientportal.errors import ConflictError, NotFoundError
+from patientportal.logic import audit
+from patientportal.logic.messages import message_view
 from patientportal.models.common import Page
-from patientportal.models.requests import QueueItem, QueueItemDetail, RequestType
+from patientportal.models.records import MessageRecord
+from patientportal.models.requests import (
+    Dismissal,
+    HelperResult,
+    QueueItem,
+    QueueItemDetail,
+    ReplyResult,
+    RequestType,
+    Restoration,
+    StaffReply,
+)
+
+NOTIFICATION = "secure_message_waiting"
 
 
 def list_queue(
@@ -21,14 +44,93 @@ def list_queue(
     return Page[QueueItem](items=[QueueItem.model_validate(row) for row in rows], next_cursor=next_cursor)
 
 
-def get_queue_item(request_id: str) -> QueueItemDetail:
+def get_queue_item(staff: Principal, request_id: str, *, api_request_id: str) -> QueueItemDetail:
+    """The item with its whole thread, its history and its helper result: one Query."""
     found = stored_requests.request_with_thread(request_id)
     if found is None:
         raise NotFoundError("There is no such request.")
     record, related = found
-    thread = [
-        {name: item.get(name) for name in ("message_id", "author", "body", "created_at")}
-        for item in related
-        if item.get("kind") == "message"
-    ]
-    return QueueItemDetail.model_validate({**record.model_dump(), "thread": thread})
+    audit.record(staff, "view_request", record.patient_id, api_request_id)
+    thread = [message_view(MessageRecord.model_validate(item)) for item in related if item.get("kind") == "message"]
+    helper = next((HelperResult.model_validate(item) for item in related if item.get("kind") == "helper"), None)
+    return QueueItemDetail.model_validate({**record.model_dump(), "thread": thread, "helper": helper})
+
+
+def current_state(request_id: str) -> dict[str, Any]:
+    """After a lost race: the item as it is now, for the 409 answer."""
+    record = stored_requests.get_request(request_id)
+    if record is None:
+        raise NotFoundError("There is no such request.")
+    return QueueItem.model_validate(record.model_dump()).model_dump()
+
+
+def stale(request_id: str, error: ConflictError) -> ConflictError:
+    return ConflictError(
+        "Someone else handled this item first; here it is as it now stands.", current=current_state(request_id)
+    ).with_traceback(error.__traceback__)
+
+
+def dismiss_request(staff: Principal, request_id: str, dismissal: Dismissal, *, api_request_id: str) -> QueueItem:
+    """Completed or will not be completed: into the archive, in one conditional write."""
+    change = stored_requests.dismissal(request_id, outcome=dismissal.outcome, at=clock.timestamp(), by=staff.username)
+    return _apply(staff, change, dismissal.expected_version, "dismiss_request", api_request_id)
+
+
+def restore_request(staff: Principal, request_id: str, restoration: Restoration, *, api_request_id: str) -> QueueItem:
+    """Mark as un-reviewed: back in the active queue, in its place by date."""
+    change = stored_requests.restoration(request_id, at=clock.timestamp(), by=staff.username)
+    return _apply(staff, change, restoration.expected_version, "restore_request", api_request_id)
+
+
+def _apply(
+    staff: Principal, change: stored_requests.Transition, expected_version: int, action: str, api_request_id: str
+) -> QueueItem:
+    try:
+        record = stored_requests.apply(change, expected_version)
+    except ConflictError as error:
+        raise stale(change.request_id, error) from error
+    audit.record(staff, action, record.patient_id, api_request_id)
+    return QueueItem.model_validate(record.model_dump())
+
+
+def reply_to_request(staff: Principal, request_id: str, reply: StaffReply, *, api_request_id: str) -> ReplyResult:
+    """A secure message to the patient and the item's disposition, in one transaction after
+    one read: the message, the request's change, the patient's unread count, the email
+    notification (unless turned off) and the audit entry."""
+    request = stored_requests.get_request(request_id)
+    if request is None:
+        raise NotFoundError("There is no such request.")
+    moment = clock.now()
+    at = clock.timestamp(moment)
+    message = MessageRecord(
+        message_id=ids.time_ordered_id(moment),
+        patient_id=request.patient_id,
+        author="practice",
+        author_id=staff.username,
+        body=reply.body,
+        created_at=at,
+        request_id=request_id if reply.link_to_request else None,
+    )
+    table = Table()
+    if reply.disposition == "leave_open":
+        transition = stored_requests.reply_left_open(request_id, at=at, by=staff.username)
+    else:
+        transition = stored_requests.dismissal(request_id, outcome=reply.disposition, at=at, by=staff.username)
+    change = stored_requests.transition_entry(transition, reply.expected_version, table)
+    notification = (
+        outbox.notification_to_current_address(request.patient_id, NOTIFICATION) if reply.notify_patient else None
+    )
+    try:
+        stored_messages.add_message(
+            message,
+            notification,
+            outbox.expiry(),
+            audit_entry=audit.audit_item(staff, f"reply_{reply.disposition}", request.patient_id, api_request_id),
+            request_change=change,
+            table=table,
+        )
+    except ConflictError as error:
+        raise stale(request_id, error) from error
+    state = request.state if reply.disposition == "leave_open" else reply.disposition
+    item = QueueItem.model_validate({**request.model_dump(), "state": state, "version": request.version + 1})
+    return ReplyResult(message=message_view(message), item=item)

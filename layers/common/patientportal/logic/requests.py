@@ -37,7 +37,19 @@ def summarise(request: NewRequest) -> str:
 
 
 def submit_request(patient: PatientRecord, request: NewRequest) -> PatientRequestView:
-    created_at = clock.timestamp()
+    record, _ = submit(patient, request)
+    return patient_view(record)
+
+
+def submit(
+    patient: PatientRecord, request: NewRequest, *, in_reply_to: str | None = None
+) -> tuple[RequestRecord, MessageRecord | None]:
+    """A new queue item; a message starts its thread with the patient's message."""
+    moment = clock.now()
+    created_at = clock.timestamp(moment)
+    details = request.model_dump(exclude={"type"}, exclude_none=True)
+    if in_reply_to:
+        details["in_reply_to"] = in_reply_to
     record = RequestRecord(
         request_id=ids.new_id(),
         patient_id=patient.patient_id,
@@ -45,22 +57,23 @@ def submit_request(patient: PatientRecord, request: NewRequest) -> PatientReques
         patient_date_of_birth=patient.date_of_birth,
         type=request.type,
         summary=summarise(request),
-        details=request.model_dump(exclude={"type"}, exclude_none=True),
+        details=details,
         created_at=created_at,
     )
     first_message = None
     if isinstance(request, MessageRequest):
         first_message = MessageRecord(
-            message_id=ids.new_id(),
+            message_id=ids.time_ordered_id(moment),
             patient_id=patient.patient_id,
             author="patient",
             author_id=patient.patient_id,
             body=request.body,
             created_at=created_at,
             request_id=record.request_id,
+            in_reply_to=in_reply_to,
         )
     stored_requests.add_request(record, first_message)
-    return patient_view(record)
+    return record, first_message
 
 
 def patient_view(record: RequestRecord) -> PatientRequestView:

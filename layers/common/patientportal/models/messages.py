@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, StringConstraints
 
-from patientportal.models.common import ApiModel, LongText
+from patientportal.models.common import ApiModel, LongText, Page
 
 
 class StaffMessage(ApiModel):
@@ -16,10 +16,30 @@ class StaffMessage(ApiModel):
     notify_patient: bool = True
 
 
+class PatientMessage(ApiModel):
+    """A secure message from a patient, optionally answering one of the practice's."""
+
+    body: LongText
+    in_reply_to: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+
+
 class SecureMessage(BaseModel):
     message_id: str
     author: Literal["patient", "practice"]
     body: str
     created_at: str
     request_id: str | None = None
+    in_reply_to: str | None = None
     read: bool = False
+
+
+class Inbox(Page[SecureMessage]):
+    """The patient's messages, newest first, and how many of the practice's are unread."""
+
+    unread_count: int
+
+
+class MessageRead(BaseModel):
+    message_id: str
+    read: bool
+    unread_count: int

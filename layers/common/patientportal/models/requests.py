@@ -13,6 +13,7 @@ from patientportal.models.common import (
     OptionalShortText,
     ShortText,
 )
+from patientportal.models.messages import SecureMessage
 
 RequestType = Literal["refill", "appointment", "records", "demographics", "message"]
 RequestState = Literal["open", "completed", "not_completed"]
@@ -92,6 +93,72 @@ class QueueItem(BaseModel):
     version: int
 
 
+class HistoryEntry(BaseModel):
+    """One transition of a request: who, when, what, and the state it left the item in."""
+
+    at: str
+    by: str
+    action: Literal["replied", "dismissed", "restored"]
+    state: RequestState
+
+
+class HelperResult(BaseModel):
+    """What the helper button did for a request (API.md, helper actions)."""
+
+    action: str
+    label: str
+    result: dict[str, Any]
+    created_at: str
+    created_by: str
+
+
 class QueueItemDetail(QueueItem):
     details: dict[str, Any]
-    thread: list[dict[str, Any]]
+    thread: list[SecureMessage]
+    history: list[HistoryEntry]
+    helper: HelperResult | None = None
+
+
+Disposition = Literal["leave_open", "completed", "not_completed"]
+Outcome = Literal["completed", "not_completed"]
+Version = Annotated[int, Field(ge=1)]
+
+
+class StaffReply(ApiModel):
+    """A secure message in answer to a queue item, and what becomes of the item."""
+
+    body: LongText
+    notify_patient: bool = True
+    link_to_request: bool = True
+    disposition: Disposition = "leave_open"
+    expected_version: Version
+
+
+class Dismissal(ApiModel):
+    outcome: Outcome
+    expected_version: Version
+
+
+class Restoration(ApiModel):
+    expected_version: Version
+
+
+class ReplyResult(BaseModel):
+    message: SecureMessage
+    item: QueueItem
+
+
+class ArchivedItem(BaseModel):
+    """A row of the Patient Portal Archive."""
+
+    request_id: str
+    patient_id: str
+    patient_name: str
+    patient_date_of_birth: str
+    type: RequestType
+    summary: str
+    created_at: str
+    state: Outcome
+    dismissed_at: str
+    dismissed_by: str
+    version: int

@@ -1,0 +1,169 @@
+"""The helper button: one action per request type, in one registry (API.md table).
+
+Adding a request type means adding one entry here. Each action turns the request into the
+draft the practice works from (a new encounter note with the prescription on it, an
+appointment request, a records-release task, a change set); pressing it again returns the
+same draft. Each also publishes an event with ids and type only, so an EMR can pick it up.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from patientportal import aws, clock, ids
+from patientportal.auth.principal import Principal
+from patientportal.dal import helpers as stored_helpers
+from patientportal.dal import patients
+from patientportal.dal import requests as stored_requests
+from patientportal.errors import NotFoundError
+from patientportal.logic import audit
+from patientportal.models.records import RequestRecord
+from patientportal.models.requests import HelperResult
+from patientportal.observability import logger
+from patientportal.settings import get_settings
+
+EVENT_SOURCE = "patient-portal.queue"
+
+Draft = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Helper:
+    action: str
+    label: str
+    draft: Callable[[RequestRecord], Draft]
+
+
+def encounter_note_with_prescription(request: RequestRecord) -> Draft:
+    details = request.details
+    prescription = {name: details.get(name, "") for name in ("medication", "dosage", "quantity", "pharmacy")}
+    return {
+        "kind": "encounter_note",
+        "status": "draft",
+        "prescriptions": [prescription],
+        "note": details.get("note", ""),
+        "summary": f"Draft encounter note opened: {details.get('medication', '')} {details.get('dosage', '')}".strip(),
+    }
+
+
+def appointment_request_draft(request: RequestRecord) -> Draft:
+    details = request.details
+    return {
+        "kind": "appointment_request",
+        "status": "draft",
+        "reason": details.get("reason", ""),
+        "preferred_times": details.get("preferred_times", []),
+        "provider": details.get("provider", ""),
+        "summary": f"Appointment request drafted: {', '.join(details.get('preferred_times', []))}",
+    }
+
+
+def records_release_task(request: RequestRecord) -> Draft:
+    details = request.details
+    return {
+        "kind": "records_release",
+        "status": "to_do",
+        "what": details.get("what", ""),
+        "period": details.get("period", ""),
+        "delivery": details.get("delivery", "portal"),
+        "summary": f"Records-release task created: {details.get('what', '')}",
+    }
+
+
+def demographics_change_set(request: RequestRecord) -> Draft:
+    """Each requested change beside what is on file, for staff to review and apply.
+    An email change is flagged: it follows the email-change safeguards, never applied as is."""
+    patient = patients.get_patient(request.patient_id)
+    on_file = patient.model_dump() if patient else {}
+    changes = [
+        {
+            "field": name,
+            "on_file": str(on_file.get(name, "")),
+            "requested": str(value),
+            "needs_email_change_confirmation": name == "email",
+        }
+        for name, value in sorted(request.details.get("changes", {}).items())
+    ]
+    return {
+        "kind": "demographics_change_set",
+        "status": "to_review",
+        "changes": changes,
+        "summary": f"Change set ready to review: {', '.join(change['field'] for change in changes)}",
+    }
+
+
+def reply_opener(request: RequestRecord) -> Draft:
+    return {"kind": "reply", "request_id": request.request_id, "summary": "Reply opened"}
+
+
+HELPERS: dict[str, Helper] = {
+    "refill": Helper(
+        "open_encounter_note", "Open encounter note with this prescription", encounter_note_with_prescription
+    ),
+    "appointment": Helper("draft_appointment", "Draft the appointment request", appointment_request_draft),
+    "records": Helper("create_records_release", "Create a records-release task", records_release_task),
+    "demographics": Helper("review_demographic_changes", "Review the requested changes", demographics_change_set),
+    "message": Helper("open_reply", "Reply to this message", reply_opener),
+}
+
+
+def run_helper(staff: Principal, request_id: str, *, api_request_id: str) -> HelperResult:
+    """The request's helper result, made on the first press and found on every later one."""
+    found = stored_requests.request_with_thread(request_id)
+    if found is None:
+        raise NotFoundError("There is no such request.")
+    request, related = found
+    existing = next((item for item in related if item.get("kind") == "helper"), None)
+    if existing is None:
+        helper = HELPERS[request.type]
+        draft = {**helper.draft(request), "draft_id": ids.new_id()}
+        existing = stored_helpers.add_helper_result(
+            request_id,
+            {
+                "action": helper.action,
+                "label": helper.label,
+                "result": draft,
+                "created_at": clock.timestamp(),
+                "created_by": staff.username,
+                "event_published": False,
+            },
+            audit_entry=audit.audit_item(staff, f"helper_{helper.action}", request.patient_id, api_request_id),
+        )
+    if not existing.get("event_published"):
+        publish(request, existing)
+    return HelperResult.model_validate(existing)
+
+
+def publish(request: RequestRecord, helper: dict[str, Any]) -> None:
+    """Ids and type only: an EMR integration fetches what it needs through its own access.
+    A failure is logged and retried on the next press; the draft itself is already safe."""
+    detail = {
+        "request_id": request.request_id,
+        "patient_id": request.patient_id,
+        "request_type": request.type,
+        "action": helper["action"],
+        "draft_id": helper["result"]["draft_id"],
+    }
+    try:
+        answer = aws.eventbridge().put_events(
+            Entries=[
+                {
+                    "Source": EVENT_SOURCE,
+                    "DetailType": "Helper action",
+                    "Detail": json.dumps(detail),
+                    "EventBusName": get_settings().event_bus_name or "default",
+                }
+            ]
+        )
+    except (BotoCoreError, ClientError):
+        logger.exception("helper event not published", extra={"request_id": request.request_id})
+        return
+    if answer.get("FailedEntryCount"):
+        logger.error("helper event refused", extra={"request_id": request.request_id})
+        return
+    stored_helpers.mark_published(request.request_id)

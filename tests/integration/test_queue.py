@@ -1,0 +1,283 @@
+"""The Patient Portal Queue through its handlers (in-process, against the emulator):
+helper actions, replies with dispositions, dismiss, archive, restore, and their AWS budgets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import pytest
+
+from local import demo_data
+from patientportal.dal import keys
+from patientportal.dal.attributes import to_attributes
+from tests.integration.conftest import sent_emails
+
+FRONTDESK = demo_data.STAFF_LOGINS[0]
+AVA = next(login for login in demo_data.PATIENT_LOGINS if login.username == "ava.thompson")
+LEO = next(login for login in demo_data.PATIENT_LOGINS if login.username == "leo.okafor")
+
+
+@pytest.fixture
+def staff(login) -> str:
+    return login("staff", FRONTDESK.username, FRONTDESK.password)
+
+
+@pytest.fixture
+def queue_api(call_queue, staff):
+    """Staff calls to the queue function, routes named as the template names them."""
+
+    def call(method: str, path: str, body: Any = None, query: str = "", token: str | None = None):
+        parts = path.strip("/").split("/")
+        route, parameters = path, {}
+        if len(parts) >= 4 and parts[2] in {"queue", "archive"}:
+            parameters = {"request_id": parts[3]}
+            route = "/".join(["", *parts[:3], "{request_id}", *parts[4:]])
+        status, answer, _ = call_queue(
+            method, path, route=route, path_parameters=parameters or None, body=body, query=query, token=token or staff
+        )
+        return status, answer
+
+    return call
+
+
+def open_item(queue_api, request_type: str) -> dict[str, Any]:
+    status, page = queue_api("GET", "/api/staff/queue", query=f"type={request_type}&limit=1")
+    assert status == 200
+    return page["items"][0]
+
+
+def test_each_type_has_a_helper_and_a_second_press_returns_the_same_draft(demo, queue_api, aws_calls):
+    expectations = {
+        "refill": ("open_encounter_note", "encounter_note"),
+        "appointment": ("draft_appointment", "appointment_request"),
+        "records": ("create_records_release", "records_release"),
+        "demographics": ("review_demographic_changes", "demographics_change_set"),
+        "message": ("open_reply", "reply"),
+    }
+    for request_type, (action, kind) in expectations.items():
+        item = open_item(queue_api, request_type)
+        aws_calls.reset()
+        status, first = queue_api("POST", f"/api/staff/queue/{item['request_id']}/helper")
+        assert status == 200, first
+        assert (first["action"], first["result"]["kind"]) == (action, kind)
+        assert aws_calls.operations()["PutEvents"] == 1
+        aws_calls.reset()
+        status, second = queue_api("POST", f"/api/staff/queue/{item['request_id']}/helper")
+        assert second["result"]["draft_id"] == first["result"]["draft_id"]
+        assert aws_calls.operations() == {"Query": 1}  # found, not made again, not published again
+
+
+def test_the_refill_helper_opens_a_note_with_the_requested_prescription(demo, queue_api):
+    item = next(
+        row
+        for row in queue_api("GET", "/api/staff/queue", query="type=refill")[1]["items"]
+        if row["patient_name"] == "Ava Thompson"
+    )
+    _, helper = queue_api("POST", f"/api/staff/queue/{item['request_id']}/helper")
+    prescription = helper["result"]["prescriptions"][0]
+    assert (prescription["medication"], prescription["dosage"]) == ("amoxicillin", "500 mg")
+    assert helper["result"]["summary"] == "Draft encounter note opened: amoxicillin 500 mg"
+    # and the item shows it when opened
+    _, detail = queue_api("GET", f"/api/staff/queue/{item['request_id']}")
+    assert detail["helper"]["result"]["draft_id"] == helper["result"]["draft_id"]
+
+
+def test_the_demographics_helper_sets_each_change_beside_what_is_on_file(demo, queue_api):
+    item = open_item(queue_api, "demographics")
+    _, helper = queue_api("POST", f"/api/staff/queue/{item['request_id']}/helper")
+    changes = {change["field"]: change for change in helper["result"]["changes"]}
+    assert changes["address"]["requested"] == "12 Harbor Lane"
+    assert changes["phone"]["on_file"] == ""
+
+
+def test_a_default_reply_notifies_links_and_leaves_the_item_open(demo, queue_api, deliver_outbox, aws_calls):
+    deliver_outbox()
+    item = open_item(queue_api, "appointment")
+    aws_calls.reset()
+    status, answer = queue_api(
+        "POST",
+        f"/api/staff/queue/{item['request_id']}/reply",
+        body={"body": "Tuesday at 9:30 works.", "expected_version": item["version"]},
+    )
+    assert status == 200, answer
+    # one read and one transaction
+    assert aws_calls.operations() == {"GetItem": 1, "TransactWriteItems": 1}
+    assert answer["message"]["request_id"] == item["request_id"]
+    assert (answer["item"]["state"], answer["item"]["version"]) == ("open", item["version"] + 1)
+    _, detail = queue_api("GET", f"/api/staff/queue/{item['request_id']}")
+    assert [message["body"] for message in detail["thread"]][-1] == "Tuesday at 9:30 works."
+    assert [entry["action"] for entry in detail["history"]] == ["replied"]
+    assert deliver_outbox()["delivered"] == 1
+
+
+def test_a_reply_can_skip_the_email_and_the_link(demo, queue_api, deliver_outbox):
+    deliver_outbox()
+    item = open_item(queue_api, "records")
+    status, answer = queue_api(
+        "POST",
+        f"/api/staff/queue/{item['request_id']}/reply",
+        body={
+            "body": "Ready at the front desk.",
+            "notify_patient": False,
+            "link_to_request": False,
+            "expected_version": item["version"],
+        },
+    )
+    assert status == 200, answer
+    assert answer["message"]["request_id"] is None
+    assert deliver_outbox()["delivered"] == 0
+    _, detail = queue_api("GET", f"/api/staff/queue/{item['request_id']}")
+    assert "Ready at the front desk." not in [message["body"] for message in detail["thread"]]
+
+
+@pytest.mark.parametrize("disposition", ["completed", "not_completed"])
+def test_a_reply_can_dismiss_the_item_into_the_archive(demo, queue_api, disposition):
+    item = open_item(queue_api, "refill")
+    status, answer = queue_api(
+        "POST",
+        f"/api/staff/queue/{item['request_id']}/reply",
+        body={"body": "Done.", "disposition": disposition, "expected_version": item["version"]},
+    )
+    assert status == 200, answer
+    assert answer["item"]["state"] == disposition
+    open_ids = [row["request_id"] for row in queue_api("GET", "/api/staff/queue", query="limit=200")[1]["items"]]
+    assert item["request_id"] not in open_ids
+    _, archived = queue_api("GET", "/api/staff/archive", query=f"outcome={disposition}")
+    assert item["request_id"] in [row["request_id"] for row in archived["items"]]
+
+
+def test_a_stale_reply_is_a_409_with_the_current_state_and_writes_nothing(demo, queue_api, deliver_outbox):
+    deliver_outbox()
+    item = open_item(queue_api, "message")
+    assert (
+        queue_api(
+            "POST",
+            f"/api/staff/queue/{item['request_id']}/dismiss",
+            body={"outcome": "completed", "expected_version": item["version"]},
+        )[0]
+        == 200
+    )
+    status, answer = queue_api(
+        "POST",
+        f"/api/staff/queue/{item['request_id']}/reply",
+        body={"body": "Late answer", "expected_version": item["version"]},
+    )
+    assert status == 409
+    assert answer["current"]["state"] == "completed"
+    assert answer["current"]["version"] == item["version"] + 1
+    deliver_outbox()  # (the emulator streams a failed transaction's writes; notify sends none of them)
+    assert sent_emails() == []
+
+
+def test_dismiss_and_restore_are_one_conditional_write_each_plus_the_audit_entry(demo, queue_api, aws_calls):
+    item = open_item(queue_api, "appointment")
+    aws_calls.reset()
+    status, dismissed = queue_api(
+        "POST",
+        f"/api/staff/queue/{item['request_id']}/dismiss",
+        body={"outcome": "not_completed", "expected_version": item["version"]},
+    )
+    assert status == 200, dismissed
+    assert aws_calls.operations() == {"UpdateItem": 1, "PutItem": 1}
+    aws_calls.reset()
+    status, restored = queue_api(
+        "POST", f"/api/staff/archive/{item['request_id']}/restore", body={"expected_version": dismissed["version"]}
+    )
+    assert status == 200, restored
+    assert aws_calls.operations() == {"UpdateItem": 1, "PutItem": 1}
+    assert restored["state"] == "open"
+    _, page = queue_api("GET", "/api/staff/queue", query="type=appointment&limit=200")
+    assert item["request_id"] in [row["request_id"] for row in page["items"]]
+    _, detail = queue_api("GET", f"/api/staff/queue/{item['request_id']}")
+    assert [(entry["action"], entry["by"]) for entry in detail["history"]] == [
+        ("dismissed", FRONTDESK.username),
+        ("restored", FRONTDESK.username),
+    ]
+
+
+def test_dismissing_twice_or_an_unknown_item_is_refused_clearly(demo, queue_api):
+    item = open_item(queue_api, "records")
+    body = {"outcome": "completed", "expected_version": item["version"]}
+    assert queue_api("POST", f"/api/staff/queue/{item['request_id']}/dismiss", body=body)[0] == 200
+    status, answer = queue_api("POST", f"/api/staff/queue/{item['request_id']}/dismiss", body=body)
+    assert status == 409
+    assert answer["current"]["state"] == "completed"
+    assert queue_api("POST", "/api/staff/queue/no-such-item/dismiss", body=body)[0] == 404
+    status, answer = queue_api(
+        "POST", f"/api/staff/queue/{item['request_id']}/dismiss", body={"outcome": "maybe", "expected_version": 1}
+    )
+    assert status == 422
+    assert answer["error"]["field"] == "outcome"
+
+
+def test_the_archive_lists_newest_first_and_searches_by_name_text_type_outcome_and_date(demo, queue_api):
+    status, page = queue_api("GET", "/api/staff/archive", query="limit=200")
+    assert status == 200
+    created = [row["created_at"] for row in page["items"]]
+    assert created == sorted(created, reverse=True)
+    assert len(page["items"]) == len(demo_data.ARCHIVED_REQUESTS)
+    by_name = queue_api("GET", "/api/staff/archive", query="q=SALAZAR")[1]["items"]
+    assert {row["patient_name"] for row in by_name} == {"Bruno Salazar"}
+    by_text = queue_api("GET", "/api/staff/archive", query="q=metformin")[1]["items"]
+    assert [row["summary"] for row in by_text] == ["Refill: metformin 500 mg"]
+    refused = queue_api("GET", "/api/staff/archive", query="type=appointment&outcome=not_completed")[1]["items"]
+    assert [(row["type"], row["state"]) for row in refused] == [("appointment", "not_completed")]
+    newest = created[0][:10]
+    assert all(
+        row["created_at"][:10] == newest
+        for row in queue_api("GET", "/api/staff/archive", query=f"from={newest}&to={newest}")[1]["items"]
+    )
+    assert queue_api("GET", "/api/staff/archive", query="from=2026-02-01&to=2026-01-01")[0] == 422
+
+
+def test_archive_pages_follow_the_cursor_across_months(demo, queue_api):
+    seen, cursor = [], None
+    while True:
+        status, page = queue_api("GET", "/api/staff/archive", query="limit=5" + (f"&cursor={cursor}" if cursor else ""))
+        assert status == 200, page
+        seen += [row["request_id"] for row in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert len(seen) == len(set(seen)) == len(demo_data.ARCHIVED_REQUESTS)
+    assert queue_api("GET", "/api/staff/archive", query="cursor=forged")[0] == 400
+
+
+def test_a_queue_page_reads_only_its_page_with_ten_thousand_items_archived(demo, queue_api, stack, aws_calls):
+    # Given 10,000 archived requests spread over twelve months
+    client = boto3.client("dynamodb")
+    table = stack.ref("PortalTable")
+    for start in range(0, 10_000, 25):
+        batch = []
+        for number in range(start, start + 25):
+            created = f"2025-{number % 12 + 1:02d}-15T10:00:00.{number:06d}Z"
+            item = {
+                **keys.request(f"old-{number}"),
+                **keys.archive_entry(created, f"old-{number}"),
+                "kind": "request",
+                "request_id": f"old-{number}",
+                "state": "completed",
+                "created_at": created,
+            }
+            batch.append({"PutRequest": {"Item": to_attributes(item)}})
+        client.batch_write_item(RequestItems={table: batch})
+    # When staff read a page of the open queue
+    aws_calls.reset()
+    status, page = queue_api("GET", "/api/staff/queue", query="limit=3")
+    # Then it is one Query that read at most limit + 1 items
+    assert status == 200
+    assert len(page["items"]) == 3
+    assert aws_calls.operations() == {"Query": 1}
+    assert aws_calls.items_read["Query"] <= 4
+    assert aws_calls.items_read["Scan"] == 0
+
+
+def test_patients_cannot_use_queue_routes(demo, login, queue_api):
+    patient = login("patient", AVA.username, AVA.password)
+    status, answer = queue_api("GET", "/api/staff/archive", token=patient)
+    assert status == 403
+    status, answer = queue_api(
+        "POST", "/api/staff/queue/x/dismiss", body={"outcome": "completed", "expected_version": 1}, token=patient
+    )
+    assert status == 403
