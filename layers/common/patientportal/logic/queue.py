@@ -64,10 +64,10 @@ def current_state(request_id: str) -> dict[str, Any]:
     return QueueItem.model_validate(record.model_dump()).model_dump()
 
 
-def stale(request_id: str, error: ConflictError) -> ConflictError:
+def stale(request_id: str) -> ConflictError:
     return ConflictError(
         "Someone else handled this item first; here it is as it now stands.", current=current_state(request_id)
-    ).with_traceback(error.__traceback__)
+    )
 
 
 def dismiss_request(staff: Principal, request_id: str, dismissal: Dismissal, *, api_request_id: str) -> QueueItem:
@@ -88,7 +88,7 @@ def _apply(
     try:
         record = stored_requests.apply(change, expected_version)
     except ConflictError as error:
-        raise stale(change.request_id, error) from error
+        raise stale(change.request_id) from error
     audit.record(staff, action, record.patient_id, api_request_id)
     return QueueItem.model_validate(record.model_dump())
 
@@ -130,7 +130,7 @@ def reply_to_request(staff: Principal, request_id: str, reply: StaffReply, *, ap
             table=table,
         )
     except ConflictError as error:
-        raise stale(request_id, error) from error
+        raise stale(request_id) from error
     state = request.state if reply.disposition == "leave_open" else reply.disposition
     item = QueueItem.model_validate({**request.model_dump(), "state": state, "version": request.version + 1})
     return ReplyResult(message=message_view(message), item=item)

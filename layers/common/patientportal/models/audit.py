@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from patientportal.models.common import Model
 
 
-class AuditEntry(BaseModel):
+class AuditEntry(Model):
     """Who did what to which patient's data, when, and in which API request."""
 
     entry_id: str

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, StringConstraints
+from pydantic import StringConstraints
 
-from patientportal.models.common import ApiModel
+from patientportal.models.common import ApiModel, Model
 
 Username = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=256)]
@@ -23,13 +23,13 @@ class NewPasswordChallenge(ApiModel):
     new_password: Password
 
 
-class Tokens(BaseModel):
+class Tokens(Model):
     access_token: str
     expires_in: int
     token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - a token type, not a secret
 
 
-class Challenge(BaseModel):
+class Challenge(Model):
     challenge: Literal["NEW_PASSWORD_REQUIRED"]
     session: str
 
@@ -40,11 +40,11 @@ class AccountKind(ApiModel):
     account: Literal["patient", "staff"] = "patient"
 
 
-class SignedOut(BaseModel):
+class SignedOut(Model):
     signed_out: bool
 
 
-class Practice(BaseModel):
+class Practice(Model):
     name: str
     phone: str
     portal_path: str

@@ -14,12 +14,19 @@ OptionalLongText = Annotated[str, StringConstraints(strip_whitespace=True, max_l
 Item = TypeVar("Item")
 
 
-class ApiModel(BaseModel):
+class Model(BaseModel):
+    """Every model of the portal: validators are built on first use, not at import, so a
+    function's cold start pays only for the models its requests use (PERFORMANCE.md)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class ApiModel(Model):
     """Inputs refuse unknown fields, so a typo is a 422 rather than silently ignored."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
-class Page(BaseModel, Generic[Item]):
+class Page(Model, Generic[Item]):
     items: list[Item]
     next_cursor: str | None

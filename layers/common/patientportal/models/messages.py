@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, StringConstraints
+from pydantic import StringConstraints
 
-from patientportal.models.common import ApiModel, LongText, Page
+from patientportal.models.common import ApiModel, LongText, Model, Page
 
 
 class StaffMessage(ApiModel):
@@ -23,7 +23,7 @@ class PatientMessage(ApiModel):
     in_reply_to: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
 
 
-class SecureMessage(BaseModel):
+class SecureMessage(Model):
     message_id: str
     author: Literal["patient", "practice"]
     body: str
@@ -39,7 +39,7 @@ class Inbox(Page[SecureMessage]):
     unread_count: int
 
 
-class MessageRead(BaseModel):
+class MessageRead(Model):
     message_id: str
     read: bool
     unread_count: int

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from patientportal.models.common import Model
 
 
-class Me(BaseModel):
+class Me(Model):
     """What the portal's home page greets the patient with."""
 
     patient_id: str

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict, Field
+
+from patientportal.models.common import Model
 
 
-class Record(BaseModel):
+class Record(Model):
     """Stored items carry key attributes too; records ignore what they do not name."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
 
 class PatientRecord(Record):
@@ -31,6 +33,13 @@ class PatientRecord(Record):
     unread_messages: int = 0
     created_at: str = ""
     version: int = 1
+    # Accounts: the SHA-256 of the live one-time link of each slot; a newer link replaces
+    # the older, which is then refused (auth/links.py).
+    link_password: str = ""
+    link_verify_email: str = ""
+    email_confirmed_by: str = ""
+    email_confirmed_at: str = ""
+    registered_online: bool = False
 
     @property
     def display_name(self) -> str:
@@ -48,6 +57,9 @@ class RequestRecord(Record):
     details: dict[str, Any]
     created_at: str
     version: int = 1
+    history: list[dict[str, Any]] = Field(default_factory=list)
+    dismissed_at: str = ""
+    dismissed_by: str = ""
 
 
 class MessageRecord(Record):
@@ -59,13 +71,18 @@ class MessageRecord(Record):
     created_at: str
     request_id: str | None = None
     read_at: str | None = None
+    in_reply_to: str | None = None
 
 
 class OutboxEntry(Record):
-    """An email to send. It holds the address and template, never message content."""
+    """An email to send. It holds the template and, when fixed at writing, the address;
+    never message content. Without an address, notify uses the patient's current one."""
 
     outbox_id: str
     template: str
-    to: str
     patient_id: str
     created_at: str
+    # The one-time link's token, only for account emails; notify appends it to the portal
+    # URL as ``#token=...`` and clears it once sent (docs/decisions.md, accounts).
+    link_fragment: str = ""
+    to: str = ""

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from patientportal.models.common import (
     ApiModel,
     LongText,
+    Model,
     OptionalLongText,
     OptionalShortText,
     ShortText,
@@ -68,7 +69,7 @@ NewRequest = Annotated[
 ]
 
 
-class PatientRequestView(BaseModel):
+class PatientRequestView(Model):
     """A request as its patient sees it."""
 
     request_id: str
@@ -79,7 +80,7 @@ class PatientRequestView(BaseModel):
     details: dict[str, Any]
 
 
-class QueueItem(BaseModel):
+class QueueItem(Model):
     """One row of the Patient Portal Queue: what staff need without opening the item."""
 
     request_id: str
@@ -93,7 +94,7 @@ class QueueItem(BaseModel):
     version: int
 
 
-class HistoryEntry(BaseModel):
+class HistoryEntry(Model):
     """One transition of a request: who, when, what, and the state it left the item in."""
 
     at: str
@@ -102,7 +103,7 @@ class HistoryEntry(BaseModel):
     state: RequestState
 
 
-class HelperResult(BaseModel):
+class HelperResult(Model):
     """What the helper button did for a request (API.md, helper actions)."""
 
     action: str
@@ -143,12 +144,12 @@ class Restoration(ApiModel):
     expected_version: Version
 
 
-class ReplyResult(BaseModel):
+class ReplyResult(Model):
     message: SecureMessage
     item: QueueItem
 
 
-class ArchivedItem(BaseModel):
+class ArchivedItem(Model):
     """A row of the Patient Portal Archive."""
 
     request_id: str
