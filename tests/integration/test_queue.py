@@ -3,6 +3,7 @@ helper actions, replies with dispositions, dismiss, archive, restore, and their 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import boto3
@@ -281,3 +282,25 @@ def test_patients_cannot_use_queue_routes(demo, login, queue_api):
         "POST", "/api/staff/queue/x/dismiss", body={"outcome": "completed", "expected_version": 1}, token=patient
     )
     assert status == 403
+
+
+def test_the_helper_event_carries_ids_and_type_only(demo, queue_api, stack):
+    # Given a rule on the portal's bus that forwards helper events to a queue
+    events, sqs = boto3.client("events"), boto3.client("sqs")
+    bus = stack.ref("PortalEventBus")
+    queue_url = sqs.create_queue(QueueName="helper-events")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name="helpers", EventBusName=bus, EventPattern='{"source": ["patient-portal.queue"]}')
+    events.put_targets(Rule="helpers", EventBusName=bus, Targets=[{"Id": "q", "Arn": queue_arn}])
+    item = open_item(queue_api, "refill")
+
+    # When staff press the helper button
+    queue_api("POST", f"/api/staff/queue/{item['request_id']}/helper")
+
+    # Then one event names the request, the patient, the type and the draft, and nothing else
+    messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
+    assert len(messages) == 1
+    detail = json.loads(messages[0]["Body"])["detail"]
+    assert set(detail) == {"request_id", "patient_id", "request_type", "action", "draft_id"}
+    assert (detail["request_id"], detail["request_type"]) == (item["request_id"], "refill")
+    assert item["patient_name"] not in json.dumps(detail)
