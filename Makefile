@@ -10,10 +10,11 @@ SAM_VENV := .venv-sam
 PY := $(VENV)/bin/python
 SAM := $(SAM_VENV)/bin/sam
 CHECKOV_VENV := .venv-checkov
+AXE := tests/browser/node_modules/axe-core/axe.min.js
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help run test lint typecheck check-template unit integration local-tests openapi build deploy publish-web bench clean
+.PHONY: help run test lint typecheck check-template unit integration local-tests browser-tests chromium openapi build deploy publish-web bench clean
 
 help:
 	@echo "make run    start the whole portal locally with demo data"
@@ -35,11 +36,22 @@ $(CHECKOV_VENV)/.installed: requirements/checkov.txt
 	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/checkov.txt
 	touch $@
 
+# The browser suite drives Debian's Chromium (Playwright cannot download browsers here) and injects axe-core.
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	touch $@
+
 run: $(VENV)/.installed
 	$(PY) -m local
 
-test: $(VENV)/.installed lint typecheck check-template
+test: $(VENV)/.installed chromium $(AXE) lint typecheck check-template
 	$(PY) -m pytest -n 2 --dist loadgroup tests
+
+browser-tests: $(VENV)/.installed chromium $(AXE)
+	$(PY) -m pytest tests/browser
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -1,8 +1,9 @@
 """Demo data for the local runtime: invented people only, no real PHI anywhere.
 
 Patients cover every portal status (inactive for each of its three reasons, unactivated,
-active), two share one email address, and the queue holds open items of every type,
-message threads and archived items.
+active), two share one email address (and each other's details, so "Create my portal
+account" asks them to call), one address bounced, one patient registered online but never
+confirmed, and the queue holds open items of every type, message threads and archived items.
 """
 
 from __future__ import annotations
@@ -137,7 +138,24 @@ PATIENTS: tuple[tuple[str, str, str, str, str, str, bool, str, str, bool], ...] 
     ),
     ("p-nadia", "Nadia", "Karimi", "1986-09-19", "nadia.karimi@example.com", "02155", True, "", "", False),
     ("p-olu", "Olu", "Bankole", "1968-07-07", "olu.bankole@example.com", "02156", True, "", "", False),
+    # Registered online with a username and password but never used the confirmation link.
+    (
+        "p-yusuf",
+        "Yusuf",
+        "Demir",
+        "1997-03-21",
+        "yusuf.demir@example.com",
+        "02157",
+        False,
+        "yusuf.d",
+        "Yusuf-portal-demo-2026",
+        False,
+    ),
 )
+
+# Accounts: email to this address bounced, shown beside the portal status.
+UNDELIVERABLE = frozenset({"p-olu"})
+REGISTERED_ONLINE = frozenset({"p-yusuf"})
 
 PATIENT_LOGINS = tuple(
     Login("patient", username, password, f"{first} {last}")
@@ -284,6 +302,8 @@ def seed_patients(table: Table, patient_pool_id: str) -> dict[str, PatientRecord
             first_login_at=_ago(24 * 90) if logged_in else "",
             last_login_at=_ago(24 * 2) if logged_in else "",
             created_at=_ago(24 * 400),
+            email_undeliverable=patient_id in UNDELIVERABLE,
+            registered_online=patient_id in REGISTERED_ONLINE,
         )
         table.put(patient_item(record, normalise.email(email)))
         if username:

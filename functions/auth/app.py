@@ -10,9 +10,21 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from patientportal.auth import cookies
 from patientportal.auth.passwords import RULES_TEXT
-from patientportal.errors import UnauthorizedError
+from patientportal.errors import TooManyRequestsError, UnauthorizedError
 from patientportal.http import build_resolver
-from patientportal.logic import sessions
+from patientportal.logic import links, recovery, registration, sessions
+from patientportal.models.accounts import (
+    Accepted,
+    AccountReady,
+    EmailVerified,
+    IdentityDetails,
+    LinkCompletion,
+    LinkInfo,
+    LinkToken,
+    LinkUsername,
+    Registration,
+    UsernameCheck,
+)
 from patientportal.models.auth import AccountKind, Challenge, Login, NewPasswordChallenge, Practice, SignedOut, Tokens
 from patientportal.observability import logger, metrics
 from patientportal.settings import get_settings
@@ -83,6 +95,61 @@ def logout(request: Annotated[AccountKind, Body()]) -> Response[SignedOut]:
         body=SignedOut(signed_out=True),
         cookies=[cookies.cleared(request.account)],
     )
+
+
+def source_ip() -> str:
+    return app.current_event.request_context.http.source_ip
+
+
+def accepted(answer: Accepted, status: int = 202) -> Response[Accepted]:
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=answer)
+
+
+def account_link_requested(details: IdentityDetails) -> Response[Accepted]:
+    """The same body whatever matched; throttled attempts get it too, with 429 (SECURITY.md 1, 4)."""
+    try:
+        return accepted(recovery.request_link(details, source_ip=source_ip()))
+    except TooManyRequestsError:
+        metrics.add_metric(name="AccountLinkThrottled", unit="Count", value=1)
+        return accepted(recovery.ACCEPTED, status=429)
+
+
+@app.post("/api/auth/claim")
+def claim_account(details: Annotated[IdentityDetails, Body()]) -> Response[Accepted]:
+    return account_link_requested(details)
+
+
+@app.post("/api/auth/forgot")
+def forgot_password(details: Annotated[IdentityDetails, Body()]) -> Response[Accepted]:
+    return account_link_requested(details)
+
+
+@app.post("/api/auth/link/inspect")
+def inspect_link(link: Annotated[LinkToken, Body()]) -> LinkInfo:
+    return links.inspect(link.token)
+
+
+@app.post("/api/auth/link/username")
+def check_link_username(check: Annotated[LinkUsername, Body()]) -> UsernameCheck:
+    return links.check_username(check.token, check.username)
+
+
+@app.post("/api/auth/link/complete")
+def complete_link(completion: Annotated[LinkCompletion, Body()]) -> AccountReady:
+    return links.complete(completion.token, completion.username, completion.password)
+
+
+@app.post("/api/auth/register")
+def register(form: Annotated[Registration, Body()]) -> Response[Accepted]:
+    try:
+        return accepted(registration.register(form, source_ip=source_ip()))
+    except TooManyRequestsError:
+        return accepted(registration.REGISTERED, status=429)
+
+
+@app.post("/api/auth/verify-email")
+def verify_email(link: Annotated[LinkToken, Body()]) -> EmailVerified:
+    return links.verify_email(link.token)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -4,6 +4,7 @@ only those, and what keeps failing goes to the dead-letter queue."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -11,7 +12,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from patientportal.logic import notifications
+from patientportal.logic import email_feedback, notifications
 from patientportal.models.records import OutboxEntry
 from patientportal.observability import logger, metrics
 
@@ -29,9 +30,21 @@ def send_outbox_entry(record: DynamoDBRecord, lambda_context: LambdaContext | No
     return message_id
 
 
+def record_email_feedback(records: list[dict[str, Any]]) -> PartialItemFailureResponse:
+    """SES bounces and complaints, through the configuration set's SNS topic. Addresses are
+    not logged; a failure raises, so SNS retries the delivery."""
+    marked = sum(email_feedback.record_feedback(json.loads(record["Sns"]["Message"])) for record in records)
+    logger.info("email feedback recorded", extra={"notifications": len(records), "patients_marked": marked})
+    metrics.add_metric(name="EmailsUndeliverable", unit="Count", value=marked)
+    return {"batchItemFailures": []}
+
+
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    records = event.get("Records") or []
+    if records and records[0].get("EventSource") == "aws:sns":
+        return record_email_feedback(records)
     return process_partial_response(
         event=event,
         record_handler=send_outbox_entry,

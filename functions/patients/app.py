@@ -8,7 +8,15 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from patientportal.http import api_request_id, build_resolver, caller
-from patientportal.logic import audit, messages, patients
+from patientportal.logic import access, audit, credentials, messages, patient_records, patients
+from patientportal.models.accounts import (
+    Credentials,
+    InvitationSent,
+    NewPatient,
+    PatientChanges,
+    PortalAccess,
+    UsernameCheck,
+)
 from patientportal.models.audit import AuditEntry
 from patientportal.models.common import Page
 from patientportal.models.messages import SecureMessage, StaffMessage
@@ -19,6 +27,51 @@ app = build_resolver()
 PatientId = Annotated[str, Path(min_length=1, max_length=64)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 Cursor = Annotated[str | None, Query(max_length=2048)]
+NamePrefix = Annotated[str, Query(min_length=1, max_length=100)]
+UsernameText = Annotated[str, Path(min_length=1, max_length=128)]
+
+
+@app.get("/api/staff/patients")
+def find_patients(q: NamePrefix, limit: Limit = 50, cursor: Cursor = None) -> Page[patient_records.PatientSummary]:
+    caller(app).require_staff()
+    return patient_records.find_patients(q.strip(), limit=limit, cursor=cursor)
+
+
+@app.post("/api/staff/patients")
+def add_patient(new: Annotated[NewPatient, Body()]) -> tuple[patients.PatientDetail, int]:
+    staff = caller(app).require_staff()
+    return patient_records.add_patient(staff, new, api_request_id=api_request_id(app)), 201
+
+
+@app.patch("/api/staff/patients/<patient_id>")
+def update_patient(patient_id: PatientId, changes: Annotated[PatientChanges, Body()]) -> patients.PatientDetail:
+    staff = caller(app).require_staff()
+    return patient_records.update_patient(staff, patient_id, changes, api_request_id=api_request_id(app))
+
+
+@app.put("/api/staff/patients/<patient_id>/portal-access")
+def set_portal_access(patient_id: PatientId, wanted: Annotated[PortalAccess, Body()]) -> patients.PatientDetail:
+    staff = caller(app).require_staff()
+    return access.set_portal_access(staff, patient_id, wanted, api_request_id=api_request_id(app))
+
+
+@app.post("/api/staff/patients/<patient_id>/invitation")
+def send_invitation(patient_id: PatientId) -> tuple[InvitationSent, int]:
+    staff = caller(app).require_staff()
+    return access.send_invitation(staff, patient_id, api_request_id=api_request_id(app)), 202
+
+
+@app.put("/api/staff/patients/<patient_id>/credentials")
+def set_credentials(patient_id: PatientId, wanted: Annotated[Credentials, Body()]) -> patients.PatientDetail:
+    staff = caller(app).require_staff()
+    updated = credentials.set_credentials(staff, patient_id, wanted, api_request_id=api_request_id(app))
+    return patients.detail_of(updated)
+
+
+@app.get("/api/staff/usernames/<username>")
+def check_username(username: UsernameText) -> UsernameCheck:
+    caller(app).require_staff()
+    return credentials.username_check(username)
 
 
 @app.get("/api/staff/patients/<patient_id>")

@@ -9,10 +9,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from patientportal.auth.access import active_patient
 from patientportal.http import build_resolver, caller
-from patientportal.logic import messages, profile, requests
+from patientportal.logic import credentials, messages, profile, requests
 from patientportal.models.common import Page
 from patientportal.models.messages import Inbox, MessageRead, PatientMessage, SecureMessage
-from patientportal.models.portal import Me
+from patientportal.models.portal import Me, PasswordChange, PasswordChanged
 from patientportal.models.requests import NewRequest, PatientRequestView
 from patientportal.observability import logger, metrics
 
@@ -54,6 +54,12 @@ def send_message(message: Annotated[PatientMessage, Body()]) -> tuple[SecureMess
 @app.post("/api/portal/messages/<message_id>/read")
 def mark_message_read(message_id: Annotated[str, Path(min_length=1, max_length=64)]) -> MessageRead:
     return messages.mark_read(active_patient(caller(app)), message_id)
+
+
+@app.post("/api/portal/password")
+def change_password(change: Annotated[PasswordChange, Body()]) -> PasswordChanged:
+    credentials.change_own_password(active_patient(caller(app)), change.current_password, change.new_password)
+    return PasswordChanged(changed=True, signed_out=True)
 
 
 @logger.inject_lambda_context(clear_state=True)

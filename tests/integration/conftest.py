@@ -16,12 +16,14 @@ from moto.server import ThreadedMotoServer
 
 from functions.notify import app as notify
 from local import demo_data, mailbox
+from local import emulator as emulator_fixes
 from local.events import http_event
 from local.functions import LambdaContext
 from local.stack import Stack, provision
 from local.streams import StreamMapping, lambda_record
 from patientportal import aws
 from patientportal.auth.tokens import unverified_claims
+from patientportal.dal.table import Table
 from patientportal.logic import notifications
 from patientportal.settings import get_settings
 
@@ -34,6 +36,7 @@ def emulator() -> Iterator[str]:
     the local runtime. (moto's in-process decorator cannot serve DynamoDB Streams with this
     botocore, and the stream is part of what these tests check.)"""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    emulator_fixes.keep_streams_through_rollbacks()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     _, port = server.get_host_and_port()
@@ -165,3 +168,12 @@ def deliver_outbox(stack: Stack) -> Callable[[], dict[str, Any]]:
 
 def sent_emails() -> list[dict[str, Any]]:
     return mailbox.sent_emails("us-east-1")
+
+
+@pytest.fixture
+def people(stack: Stack) -> Stack:
+    """The demo staff and patients only (accounts tests): no queue, which is most of the
+    demo's seeding time."""
+    demo_data.seed_staff(stack.ref("StaffUserPool"))
+    demo_data.seed_patients(Table(stack.ref("PortalTable")), stack.ref("PatientUserPool"))
+    return stack

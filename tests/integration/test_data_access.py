@@ -77,3 +77,34 @@ def test_the_local_stream_mapping_retries_then_dead_letters_like_lambda(stack):
     details = json.loads(messages[0]["Body"])
     assert details["DDBStreamBatchInfo"]["startSequenceNumber"] == "100"
     assert details["requestContext"]["condition"] == "RetryAttemptsExhausted"
+
+
+def test_a_cancelled_transaction_does_not_rewind_the_stream(stack):
+    """The emulator fix (local/emulator.py): records written after a 409 still reach notify."""
+    table = Table(stack.ref("PortalTable"))
+    streams = boto3.client("dynamodbstreams")
+    arn = stack.resolver.attribute("PortalTable", "StreamArn")
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")[
+        "ShardIterator"
+    ]
+    table.put({**keys.request("r3"), "version": 1})
+    with pytest.raises(ConflictError):
+        table.transact(
+            [
+                table.put_entry({**keys.outbox("phantom"), "kind": "outbox"}),
+                table.update_entry(
+                    keys.request("r3"),
+                    expression="SET version = :two",
+                    values={":two": 2, ":nine": 9},
+                    condition="version = :nine",
+                ),
+            ],
+            conflict="stale",
+        )
+    answer = streams.get_records(ShardIterator=iterator)
+    seen = [record["dynamodb"]["Keys"]["pk"]["S"] for record in answer["Records"]]
+    table.put({**keys.outbox("after"), "kind": "outbox"})
+    later = streams.get_records(ShardIterator=answer["NextShardIterator"])["Records"]
+    assert [record["dynamodb"]["Keys"]["pk"]["S"] for record in later] == ["OUTBOX#after"]
+    assert "REQUEST#r3" in seen

@@ -97,3 +97,31 @@ def test_forged_body_fields_cannot_choose_the_patient(demo, login, call_portal):
         "POST", "/api/portal/requests", body={"type": "records", "what": "all", "patient_id": "p-ava"}, token=leo
     )
     assert status == 422
+
+
+def test_changing_the_password_needs_the_current_one_and_ends_every_session(demo, login, call_portal, call_auth):
+    patient = login("patient", AVA.username, AVA.password)
+    status, answer, _ = call_portal(
+        "POST",
+        "/api/portal/password",
+        body={"current_password": "not-it-at-all", "new_password": "amber window cactus lake"},
+        token=patient,
+    )
+    assert (status, answer["error"]["field"]) == (422, "current_password")
+    status, answer, _ = call_portal(
+        "POST",
+        "/api/portal/password",
+        body={"current_password": AVA.password, "new_password": "password1234"},
+        token=patient,
+    )
+    assert (status, answer["error"]["field"]) == (422, "password")
+    status, answer, _ = call_portal(
+        "POST",
+        "/api/portal/password",
+        body={"current_password": AVA.password, "new_password": "amber window cactus lake"},
+        token=patient,
+    )
+    assert status == 200, answer
+    # the token used for the change no longer works; the new password does
+    assert call_portal("GET", "/api/portal/me", token=patient)[0] == 401
+    assert login("patient", AVA.username, "amber window cactus lake")

@@ -17,3 +17,18 @@ def timestamp(moment: datetime | None = None) -> str:
 
 def epoch_seconds() -> int:
     return int(time.time())
+
+
+def revocation_point() -> int:
+    """For ``sessions_valid_after``: tokens carry whole seconds (``iat``), so a token issued in
+    this very second, before the revocation, must be refused too; only tokens issued from the
+    next second on are good. (A sign-in in the same second waits for it: ``logic.sessions``.)"""
+    return epoch_seconds() + 1
+
+
+def wait_until(epoch: int, *, at_most: float = 2.0) -> None:
+    """Waits for a moment at most a second or two away (a revocation point); a moment
+    further off is not waited for."""
+    delay = epoch - time.time()
+    if 0 < delay <= at_most:
+        time.sleep(delay)

@@ -31,13 +31,19 @@ def request_partition(request_id: str) -> str:
     return f"REQUEST#{request_id}"
 
 
-def thread_message(request_id: str, created_at: str, message_id: str) -> Key:
-    return {"pk": request_partition(request_id), "sk": f"MSG#{created_at}#{message_id}"}
+def thread_message(request_id: str, message_id: str) -> Key:
+    """Message ids are time-ordered (``ids.time_ordered_id``), so the thread sorts by time."""
+    return {"pk": request_partition(request_id), "sk": f"MSG#{message_id}"}
 
 
-def patient_message(patient_id: str, created_at: str, message_id: str) -> Key:
+def patient_message(patient_id: str, message_id: str) -> Key:
     """A secure message not tied to a request lives with the patient."""
-    return {"pk": f"PATIENT#{patient_id}", "sk": f"MSG#{created_at}#{message_id}"}
+    return {"pk": f"PATIENT#{patient_id}", "sk": f"MSG#{message_id}"}
+
+
+def helper_result(request_id: str) -> Key:
+    """At most one helper result per request: a second press finds this one."""
+    return {"pk": request_partition(request_id), "sk": "HELPER"}
 
 
 def open_queue_of_type(request_type: str) -> str:
@@ -62,6 +68,12 @@ def archive_entry(created_at: str, request_id: str) -> Key:
     return {"queue_pk": archive_partition(created_at[:7]), "queue_sk": f"{created_at}#{request_id}"}
 
 
+def queue_moves(created_at: str, request_type: str) -> dict[str, str]:
+    """Kept on every request so dismissing and restoring are one write with no read first:
+    the update copies these into the queue index attributes."""
+    return {"archive_pk": archive_partition(created_at[:7]), "open_type_pk": open_queue_of_type(request_type)}
+
+
 def patient_items_partition(patient_id: str) -> str:
     return f"PATIENT#{patient_id}"
 
@@ -70,8 +82,8 @@ def patient_request_entry(patient_id: str, created_at: str, request_id: str) -> 
     return {"patient_pk": patient_items_partition(patient_id), "patient_sk": f"REQUEST#{created_at}#{request_id}"}
 
 
-def patient_message_entry(patient_id: str, created_at: str, message_id: str) -> Key:
-    return {"patient_pk": patient_items_partition(patient_id), "patient_sk": f"MSG#{created_at}#{message_id}"}
+def patient_message_entry(patient_id: str, message_id: str) -> Key:
+    return {"patient_pk": patient_items_partition(patient_id), "patient_sk": f"MSG#{message_id}"}
 
 
 def email_partition(normalised_email: str) -> str:
@@ -112,6 +124,11 @@ def outbox(entry_id: str) -> Key:
 
 def audit(patient_id: str, at: str, entry_id: str) -> Key:
     return {"pk": f"PATIENT#{patient_id}", "sk": f"AUDIT#{at}#{entry_id}"}
+
+
+def username_entry(name: str, patient_id: str) -> dict[str, str]:
+    """The stored username item: the typed name (lower-cased in the key) -> the patient."""
+    return {**username(name), "kind": "username", "patient_id": patient_id}
 
 
 # The attributes that make up a page cursor, for the table and for each index.

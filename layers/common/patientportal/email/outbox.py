@@ -26,5 +26,27 @@ def notification_for(patient: PatientRecord, template: str) -> OutboxEntry | Non
     )
 
 
+def notification_to_current_address(patient_id: str, template: str) -> OutboxEntry:
+    """An email to whatever address the patient has when it is sent (notify looks it up)."""
+    if template not in TEMPLATES:
+        raise KeyError(template)
+    return OutboxEntry(outbox_id=ids.new_id(), template=template, patient_id=patient_id, created_at=clock.timestamp())
+
+
 def expiry() -> int:
     return clock.epoch_seconds() + OUTBOX_LIFETIME_SECONDS
+
+
+def email_to(address: str, patient_id: str, template: str, *, link_fragment: str = "") -> OutboxEntry:
+    """An account email to a fixed address (the one on file when it was asked for, or, for
+    the email-change notice, the old one). ``link_fragment`` is a one-time link's token."""
+    if template not in TEMPLATES:
+        raise KeyError(template)
+    return OutboxEntry(
+        outbox_id=ids.new_id(),
+        template=template,
+        to=address,
+        patient_id=patient_id,
+        created_at=clock.timestamp(),
+        link_fragment=link_fragment,
+    )

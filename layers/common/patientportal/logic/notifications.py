@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from patientportal import clock
+from patientportal.dal import links as stored_links
 from patientportal.dal import messages as stored_messages
+from patientportal.dal import patients
 from patientportal.email import sender, templates
 from patientportal.models.records import OutboxEntry
 from patientportal.settings import Settings, get_settings
@@ -24,11 +26,28 @@ def practice_of(settings: Settings) -> templates.Practice:
     )
 
 
+def current_address(patient_id: str) -> str:
+    """The patient's email as it is now: an entry may wait in the outbox while it changes."""
+    patient = patients.get_patient(patient_id)
+    if patient is None or not patient.email or patient.email_undeliverable:
+        return ""
+    return patient.email
+
+
 def deliver(entry: OutboxEntry, settings: Settings) -> str:
-    """Sends the email once; the caller makes retries idempotent. Returns SES's message id."""
-    email = templates.render(entry.template, practice_of(settings))
-    message_id = sender.send(settings.sender_email, entry.to, email, settings.ses_configuration_set)
+    """Sends the email once; the caller makes retries idempotent. Returns SES's message id,
+    or "" when there is nothing to send: the patient has no address that can take it, or the
+    entry is no longer in the table (withdrawn, e.g. a revoked link, or never committed)."""
+    if not stored_messages.outbox_entry_exists(entry.outbox_id):
+        return ""
+    to = entry.to or current_address(entry.patient_id)
+    if not to:
+        return ""
+    email = templates.render(entry.template, practice_of(settings), link_fragment=entry.link_fragment)
+    message_id = sender.send(settings.sender_email, to, email, settings.ses_configuration_set)
     stored_messages.record_sent(entry.outbox_id, message_id, clock.timestamp())
+    if entry.link_fragment:
+        stored_links.forget_link_fragment(entry.outbox_id)
     return message_id
 
 

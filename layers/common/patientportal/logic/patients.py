@@ -9,6 +9,7 @@ from patientportal.dal import patients
 from patientportal.errors import NotFoundError
 from patientportal.logic import audit
 from patientportal.logic.portal_status import PortalStatusView, portal_status
+from patientportal.models.records import PatientRecord
 
 
 class PatientDetail(BaseModel):
@@ -24,6 +25,14 @@ class PatientDetail(BaseModel):
     portal_status: PortalStatusView
     first_login_at: str
     last_login_at: str
+    email_confirmed_by: str = ""
+    email_confirmed_at: str = ""
+    registered_online: bool = False
+    version: int = 1
+
+
+def detail_of(patient: PatientRecord) -> PatientDetail:
+    return PatientDetail.model_validate({**patient.model_dump(), "portal_status": portal_status(patient)})
 
 
 def patient_detail(staff: Principal, patient_id: str, *, api_request_id: str) -> PatientDetail:
@@ -31,4 +40,4 @@ def patient_detail(staff: Principal, patient_id: str, *, api_request_id: str) ->
     if patient is None:
         raise NotFoundError("There is no such patient.")
     audit.record(staff, "view_patient", patient_id, api_request_id)
-    return PatientDetail.model_validate({**patient.model_dump(), "portal_status": portal_status(patient)})
+    return detail_of(patient)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from patientportal.models.common import Model
+from patientportal.models.auth import Password
+from patientportal.models.common import ApiModel, Model
 
 
 class Me(Model):
@@ -13,3 +14,15 @@ class Me(Model):
     last_name: str
     practice_name: str
     unread_messages: int
+
+
+class PasswordChange(ApiModel):
+    current_password: Password
+    new_password: Password
+
+
+class PasswordChanged(Model):
+    """Every session ends with the change, this one too: the page signs in again."""
+
+    changed: bool
+    signed_out: bool

@@ -1,0 +1,90 @@
+"""One-time link items (``TOKEN#<sha256>``) and the patient's pointer to the live one."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from patientportal.dal import keys
+from patientportal.dal.table import Table
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+
+def slot_attribute(slot: str) -> str:
+    """The patient attribute holding the live link of a slot (``link_password``, ...)."""
+    return f"link_{slot}"
+
+
+def link_entry(
+    token_sha256: str, *, purpose: str, patient_id: str, expires_at: int, created_at: str, table: Table
+) -> TransactWriteItemTypeDef:
+    """The link item; the table's TTL removes it some time after ``expires_at``, and every
+    read checks ``expires_at`` itself, since TTL deletion may lag."""
+    item = {
+        **keys.one_time_link(token_sha256),
+        "kind": "link",
+        "purpose": purpose,
+        "patient_id": patient_id,
+        "created_at": created_at,
+        "expires_at": expires_at,
+    }
+    return table.put_entry(item, condition="attribute_not_exists(pk)")
+
+
+def point_patient_entry(patient_id: str, slot: str, token_sha256: str, *, table: Table) -> TransactWriteItemTypeDef:
+    """Makes this link the slot's live one, which revokes the older."""
+    return table.update_entry(
+        keys.patient(patient_id),
+        expression="SET #slot = :h",
+        names={"#slot": slot_attribute(slot)},
+        values={":h": token_sha256},
+        condition="attribute_exists(pk)",
+    )
+
+
+def get_link(token_sha256: str, *, table: Table | None = None) -> dict[str, Any] | None:
+    return (table or Table()).get(keys.one_time_link(token_sha256), consistent=True)
+
+
+def consume_entries(
+    token_sha256: str,
+    *,
+    slot: str,
+    patient_id: str,
+    now: int,
+    used_at: str,
+    patient_fields: Mapping[str, Any],
+    table: Table,
+) -> list[TransactWriteItemTypeDef]:
+    """Single use: the link is marked used only if unused, unexpired and still the slot's
+    live one; the patient's changes (``patient_fields``) are made in the same transaction."""
+    names = {"#slot": slot_attribute(slot), **{f"#f{number}": name for number, name in enumerate(patient_fields)}}
+    values: dict[str, Any] = {":h": token_sha256, ":one": 1}
+    values.update({f":f{number}": value for number, value in enumerate(patient_fields.values())})
+    sets = ", ".join(
+        [*(f"#f{number} = :f{number}" for number in range(len(patient_fields))), "version = version + :one"]
+    )
+    return [
+        table.update_entry(
+            keys.one_time_link(token_sha256),
+            expression="SET used_at = :at",
+            values={":at": used_at, ":now": now},
+            condition="attribute_exists(pk) AND attribute_not_exists(used_at) AND expires_at > :now",
+        ),
+        table.update_entry(
+            keys.patient(patient_id),
+            expression=f"SET {sets} REMOVE #slot",
+            names=names,
+            values=values,
+            condition="#slot = :h",
+        ),
+    ]
+
+
+def forget_link_fragment(outbox_id: str, *, table: Table | None = None) -> None:
+    """Once the email is sent, the outbox item no longer needs the raw token."""
+    (table or Table()).update(
+        keys.outbox(outbox_id), expression="REMOVE link_fragment", condition="attribute_exists(pk)"
+    )

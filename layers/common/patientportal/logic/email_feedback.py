@@ -1,0 +1,37 @@
+"""SES bounces and complaints mark the patient's email undeliverable, which the portal status
+shows beside any status (ARCHITECTURE §6). They arrive through the configuration set's
+event destination (an SNS topic) at ``notify``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from patientportal.dal import patients
+from patientportal.logic import normalise
+
+
+def undeliverable_addresses(notification: dict[str, Any]) -> list[str]:
+    """Permanent bounces and complaints; a transient bounce (a full mailbox) changes nothing.
+    Event publishing says ``eventType``, identity notifications ``notificationType``."""
+    kind = notification.get("eventType") or notification.get("notificationType")
+    if kind == "Bounce":
+        bounce = notification.get("bounce", {})
+        if bounce.get("bounceType") != "Permanent":
+            return []
+        recipients = bounce.get("bouncedRecipients", [])
+    elif kind == "Complaint":
+        recipients = notification.get("complaint", {}).get("complainedRecipients", [])
+    else:
+        return []
+    return [str(recipient["emailAddress"]) for recipient in recipients if recipient.get("emailAddress")]
+
+
+def record_feedback(notification: dict[str, Any]) -> int:
+    """Marks every patient on file with a bounced or complaining address; returns how many."""
+    marked = 0
+    for address in undeliverable_addresses(notification):
+        for patient in patients.patients_with_email(normalise.email(address)):
+            if not patient.email_undeliverable:
+                patients.update_patient(patient.patient_id, {"email_undeliverable": True})
+                marked += 1
+    return marked

@@ -1,0 +1,165 @@
+"""One-time links: issuing them (with their email, in the caller's transaction), and
+inspecting, checking a username against, completing and verifying with them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from patientportal import clock
+from patientportal.auth import links, patient_users
+from patientportal.dal import links as stored_links
+from patientportal.dal import patients
+from patientportal.dal import usernames as stored_usernames
+from patientportal.dal.messages import outbox_item
+from patientportal.dal.table import Table
+from patientportal.email import outbox
+from patientportal.errors import ConflictError, GoneError, ValidationFailedError
+from patientportal.logic import credentials
+from patientportal.models.accounts import AccountReady, EmailVerified, LinkInfo, UsernameCheck
+from patientportal.models.records import PatientRecord
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+TEMPLATE_OF = {"reset": "account_link", "invitation": "invitation", "verify_email": "verify_email"}
+GONE = "This link was already used, has expired or was replaced by a newer one. Ask for a new one."
+
+
+def iso(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class IssuedLink:
+    entries: list[TransactWriteItemTypeDef]
+    expires_at: int
+    token_sha256: str
+
+
+def issue(patient: PatientRecord, purpose: links.Purpose, *, table: Table, new_patient: bool = False) -> IssuedLink:
+    """The link item, the patient's pointer to it (revoking the older) and the email that
+    carries it to the address on file: transaction entries for the caller to write. For a
+    patient written in the same transaction, the pointer goes on the new record instead
+    (``IssuedLink.token_sha256``)."""
+    token = links.new_token()
+    token_sha256 = links.digest(token)
+    expires_at = clock.epoch_seconds() + links.LIFETIME_SECONDS[purpose]
+    email = outbox.email_to(patient.email, patient.patient_id, TEMPLATE_OF[purpose], link_fragment=token)
+    entries = [
+        stored_links.link_entry(
+            token_sha256,
+            purpose=purpose,
+            patient_id=patient.patient_id,
+            expires_at=expires_at,
+            created_at=clock.timestamp(),
+            table=table,
+        ),
+        table.put_entry(outbox_item(email, outbox.expiry())),
+    ]
+    if not new_patient:
+        entries.append(
+            stored_links.point_patient_entry(patient.patient_id, links.SLOT[purpose], token_sha256, table=table)
+        )
+    return IssuedLink(entries=entries, expires_at=expires_at, token_sha256=token_sha256)
+
+
+@dataclass(frozen=True)
+class LiveLink:
+    token_sha256: str
+    purpose: links.Purpose
+    expires_at: int
+    patient: PatientRecord
+
+
+def live_link(token: str) -> LiveLink:
+    """The link if it is unused, unexpired and still its slot's newest; otherwise 410."""
+    token_sha256 = links.digest(token)
+    item: dict[str, Any] | None = stored_links.get_link(token_sha256)
+    if item is None or item.get("used_at") or int(item["expires_at"]) <= clock.epoch_seconds():
+        raise GoneError(GONE, field="token")
+    purpose = item["purpose"]
+    patient = patients.get_patient(str(item["patient_id"]))
+    slot = stored_links.slot_attribute(links.SLOT[purpose])
+    if patient is None or getattr(patient, slot) != token_sha256:
+        raise GoneError(GONE, field="token")
+    return LiveLink(token_sha256=token_sha256, purpose=purpose, expires_at=int(item["expires_at"]), patient=patient)
+
+
+def inspect(token: str) -> LinkInfo:
+    """What the link page needs to show; opening the page never consumes the link."""
+    link = live_link(token)
+    return LinkInfo(
+        purpose=link.purpose,
+        needs_username=link.purpose != "verify_email" and not link.patient.username,
+        expires_at=iso(link.expires_at),
+    )
+
+
+def check_username(token: str, username: str) -> UsernameCheck:
+    link = live_link(token)
+    return credentials.username_check(username, for_patient=link.patient.patient_id)
+
+
+def _consume(link: LiveLink, fields: dict[str, Any], extra: list[TransactWriteItemTypeDef], table: Table) -> None:
+    entries = stored_links.consume_entries(
+        link.token_sha256,
+        slot=links.SLOT[link.purpose],
+        patient_id=link.patient.patient_id,
+        now=clock.epoch_seconds(),
+        used_at=clock.timestamp(),
+        patient_fields=fields,
+        table=table,
+    )
+    table.transact([*entries, *extra], conflict=GONE)
+
+
+def complete(token: str, username: str | None, password: str) -> AccountReady:
+    """Consumes an invitation or reset link: sets the username (when the patient has none)
+    and the password, and signs the patient out everywhere else (SECURITY.md 6)."""
+    link = live_link(token)
+    if link.purpose == "verify_email":
+        raise ValidationFailedError("This link confirms an email address; it does not set a password.", field="token")
+    patient = link.patient
+    table = Table()
+    fields: dict[str, Any] = {"sessions_valid_after": clock.revocation_point()}
+    extra: list[TransactWriteItemTypeDef] = []
+    chosen = patient.username
+    if not chosen:
+        if not username:
+            raise ValidationFailedError("Choose a username.", field="username")
+        credentials.require_valid_username(username)
+        if credentials.taken(username, patient.patient_id):
+            raise ConflictError("This username is taken.", field="username")
+        chosen = username
+        fields["username"] = username
+        extra.append(stored_usernames.claim_entry(username, patient.patient_id, table=table))
+    credentials.check_password(password, patient, chosen)
+    try:
+        _consume(link, fields, extra, table)
+    except ConflictError as error:
+        if extra and credentials.taken(chosen, patient.patient_id):
+            raise ConflictError("This username is taken.", field="username") from error
+        raise GoneError(GONE, field="token") from error
+    patient_users.set_password(patient.patient_id, password)
+    patient_users.sign_out_everywhere(patient.patient_id)
+    return AccountReady(username=chosen)
+
+
+def verify_email(token: str) -> EmailVerified:
+    """A self-registered patient's address is theirs: portal access turns on."""
+    link = live_link(token)
+    if link.purpose != "verify_email":
+        raise ValidationFailedError("This link does not confirm an email address.", field="token")
+    fields = {
+        "portal_access_enabled": True,
+        "email_confirmed_by": "patient",
+        "email_confirmed_at": clock.timestamp(),
+    }
+    try:
+        _consume(link, fields, [], Table())
+    except ConflictError as error:
+        raise GoneError(GONE, field="token") from error
+    patient_users.set_enabled(link.patient.patient_id, enabled=True)
+    return EmailVerified(verified=True)

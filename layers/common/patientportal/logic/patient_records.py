@@ -1,0 +1,140 @@
+"""Staff adding, finding and changing patients; an email change of a patient with portal
+access is guarded (SECURITY.md 7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from patientportal import clock, ids
+from patientportal.auth import patient_users
+from patientportal.auth.principal import Principal
+from patientportal.dal import patients
+from patientportal.dal.messages import outbox_item
+from patientportal.dal.table import Table
+from patientportal.email import outbox
+from patientportal.errors import NotFoundError, ValidationFailedError
+from patientportal.logic import audit, normalise
+from patientportal.logic.patients import PatientDetail, detail_of
+from patientportal.logic.portal_status import PortalStatusView, portal_status
+from patientportal.models.accounts import NewPatient, PatientChanges
+from patientportal.models.common import Page
+from patientportal.models.records import PatientRecord
+
+
+class PatientSummary(BaseModel):
+    patient_id: str
+    first_name: str
+    last_name: str
+    date_of_birth: str
+    portal_status: PortalStatusView
+
+
+def find_patients(prefix: str, *, limit: int, cursor: str | None) -> Page[PatientSummary]:
+    """By last-name prefix, with each patient's portal status: one Query."""
+    if not prefix:
+        raise ValidationFailedError("Type the start of a last name.", field="q")
+    found, next_cursor = patients.patients_by_name(prefix, limit=limit, cursor=cursor)
+    items = [
+        PatientSummary(
+            patient_id=patient.patient_id,
+            first_name=patient.first_name,
+            last_name=patient.last_name,
+            date_of_birth=patient.date_of_birth,
+            portal_status=portal_status(patient),
+        )
+        for patient in found
+    ]
+    return Page[PatientSummary](items=items, next_cursor=next_cursor)
+
+
+def add_patient(staff: Principal, new: NewPatient, *, api_request_id: str) -> PatientDetail:
+    """With "activate without further confirmation", access is on at once when an email and
+    a zip are on file; staff ticking it is their confirmation that the address is the patient's."""
+    activate = new.activate_without_confirmation and bool(new.email) and bool(new.zip)
+    now = clock.timestamp()
+    record = PatientRecord(
+        patient_id=ids.new_id(),
+        first_name=new.first_name,
+        last_name=new.last_name,
+        date_of_birth=new.date_of_birth.isoformat(),
+        email=new.email,
+        zip=new.zip,
+        phone=new.phone,
+        portal_access_enabled=activate,
+        email_confirmed_by=staff.username if activate else "",
+        email_confirmed_at=now if activate else "",
+        created_at=now,
+    )
+    table = Table()
+    table.transact(
+        [
+            patients.new_patient_entry(record, normalise.email(record.email), table=table),
+            table.put_entry(audit.audit_item(staff, "add_patient", record.patient_id, api_request_id)),
+        ],
+        conflict="That patient already exists.",
+    )
+    return detail_of(record)
+
+
+def _changed_fields(patient: PatientRecord, changes: PatientChanges) -> dict[str, Any]:
+    wanted: dict[str, Any] = changes.model_dump(
+        include={"first_name", "last_name", "email", "zip", "phone"}, exclude_none=True
+    )
+    if changes.date_of_birth is not None:
+        wanted["date_of_birth"] = changes.date_of_birth.isoformat()
+    return {name: value for name, value in wanted.items() if getattr(patient, name) != value}
+
+
+def update_patient(staff: Principal, patient_id: str, changes: PatientChanges, *, api_request_id: str) -> PatientDetail:
+    """Demographics change in one conditional write with its audit entry. Changing the email
+    of a patient with portal access needs ``confirm_email_change`` and a ``reason``; it
+    notifies the old address, revokes links and sessions, and the audit entry says why."""
+    patient = patients.get_patient(patient_id)
+    if patient is None:
+        raise NotFoundError("There is no such patient.")
+    fields = _changed_fields(patient, changes)
+    if not fields:
+        audit.record(staff, "view_patient", patient_id, api_request_id)
+        return detail_of(patient)
+    email_changed = "email" in fields and normalise.email(fields["email"]) != normalise.email(patient.email)
+    guarded = email_changed and patient.portal_access_enabled
+    if guarded and not changes.confirm_email_change:
+        raise ValidationFailedError(
+            "This patient has portal access: confirm the email change and give a reason.",
+            field="confirm_email_change",
+        )
+    if guarded and not changes.reason:
+        raise ValidationFailedError("Give the reason for the email change.", field="reason")
+    changed = patient.model_copy(update=fields)
+    index, remove = patients.index_fields(changed, normalise.email(changed.email))
+    update: dict[str, Any] = {**fields, **index}
+    table = Table()
+    entries = []
+    action = "change_demographics"
+    if email_changed:
+        action = "change_email"
+        update["email_undeliverable"] = False
+        remove = [*remove, "link_password", "link_verify_email"]
+        if guarded:
+            update["sessions_valid_after"] = clock.revocation_point()
+            update["email_confirmed_by"] = staff.username
+            update["email_confirmed_at"] = clock.timestamp()
+        if patient.email and not patient.email_undeliverable:
+            notice = outbox.email_to(patient.email, patient_id, "email_changed")
+            entries.append(table.put_entry(outbox_item(notice, outbox.expiry())))
+    audit_entry = audit.audit_item(staff, action, patient_id, api_request_id)
+    if changes.reason:
+        audit_entry["reason"] = changes.reason
+    entries.append(table.put_entry(audit_entry))
+    entries.append(
+        patients.update_entry(patient_id, update, remove=remove, expected_version=changes.expected_version, table=table)
+    )
+    table.transact(entries, conflict="The patient's record changed; reload it.")
+    if guarded:
+        patient_users.sign_out_everywhere(patient_id)
+    updated = patients.get_patient(patient_id)
+    if updated is None:
+        raise NotFoundError("There is no such patient.")
+    return detail_of(updated)

@@ -1,0 +1,83 @@
+""" "Create my portal account" and "I forgot my password" (ARCHITECTURE §5, SECURITY.md 1-4).
+
+Both answer the same 202 whatever happened; what differs is only which email, if any, goes
+to the address on file. The whole attempt is one Query (patients with that email) and one
+transaction holding the two rate-limit counters, the email and, on a match, the link.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from patientportal.auth import rate_limits
+from patientportal.dal import patients
+from patientportal.dal import rate_limits as stored_rate_limits
+from patientportal.dal.messages import outbox_item
+from patientportal.dal.table import Table
+from patientportal.email import outbox
+from patientportal.errors import ConflictError, TooManyRequestsError
+from patientportal.logic import links, normalise
+from patientportal.models.accounts import Accepted, IdentityDetails
+from patientportal.models.records import PatientRecord
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+ACCEPTED = Accepted(
+    accepted=True,
+    message="If the details match our records, we have sent an email to the address on file. "
+    "It may take a few minutes to arrive.",
+)
+
+
+def matches(patient: PatientRecord, details: IdentityDetails) -> bool:
+    """Last name, date of birth and zip, each after its normalisation (the email already matched)."""
+    return (
+        normalise.name(patient.last_name) == normalise.name(details.last_name)
+        and patient.date_of_birth == details.date_of_birth.isoformat()
+        and normalise.zip_code(patient.zip) == normalise.zip_code(details.zip)
+    )
+
+
+def _reply_entries(
+    candidates: list[PatientRecord], details: IdentityDetails, table: Table
+) -> list[TransactWriteItemTypeDef]:
+    """Which email the address on file gets: a link, "could not verify", "contact the practice", or none."""
+    deliverable = [patient for patient in candidates if patient.email and not patient.email_undeliverable]
+    if not deliverable:
+        return []
+    matched = [patient for patient in deliverable if matches(patient, details)]
+    if len(matched) == 1 and matched[0].portal_access_enabled and matched[0].zip:
+        return links.issue(matched[0], "reset", table=table).entries
+    first = (matched or deliverable)[0]
+    template = "contact_practice" if matched else "could_not_verify"
+    return [table.put_entry(outbox_item(outbox.email_to(first.email, first.patient_id, template), outbox.expiry()))]
+
+
+def request_link(details: IdentityDetails, *, source_ip: str) -> Accepted:
+    """Claim and forgot alike. Throttled attempts raise ``TooManyRequestsError``, which the
+    handler answers with the same body."""
+    email = normalise.email(details.email)
+    table = Table()
+    candidates = patients.patients_with_email(email, table=table)
+    counters = [
+        rate_limits.window(rate_limits.PER_EMAIL, email),
+        rate_limits.window(rate_limits.PER_SOURCE, source_ip),
+    ]
+    entries = [
+        stored_rate_limits.attempt_entry(
+            counter.limit.scope,
+            counter.key,
+            counter.window,
+            limit=counter.limit.attempts,
+            expires_at=counter.expires_at,
+            table=table,
+        )
+        for counter in counters
+    ]
+    entries.extend(_reply_entries(candidates, details, table))
+    try:
+        table.transact(entries, conflict="Too many attempts.")
+    except ConflictError as error:
+        raise TooManyRequestsError("Too many attempts; try again later.") from error
+    return ACCEPTED

@@ -1,0 +1,129 @@
+"""API shapes of accounts and portal access: claim, forgot, links, registration, and the
+staff side (adding patients, access, invitations, credentials)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Literal
+
+from pydantic import StringConstraints
+
+from patientportal.models.common import ApiModel, Model, OptionalShortText, ShortText
+
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+OptionalEmail = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")
+]
+Zip = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10, pattern=r"^$|^\d{5}(-?\d{4})?$")]
+RequiredZip = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10, pattern=r"^\d{5}(-?\d{4})?$")]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)]
+Token = Annotated[str, StringConstraints(strip_whitespace=True, min_length=20, max_length=128)]
+NewUsername = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+NewPassword = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class IdentityDetails(ApiModel):
+    """What "Create my portal account" and "I forgot my password" ask for."""
+
+    email: Email
+    last_name: ShortText
+    date_of_birth: datetime.date
+    zip: RequiredZip
+
+
+class Accepted(Model):
+    """The one answer of claim, forgot and register, whatever matched (SECURITY.md 1)."""
+
+    accepted: bool
+    message: str
+
+
+class LinkToken(ApiModel):
+    token: Token
+
+
+class LinkUsername(ApiModel):
+    token: Token
+    username: NewUsername
+
+
+class LinkCompletion(ApiModel):
+    token: Token
+    username: NewUsername | None = None
+    password: NewPassword
+
+
+class LinkInfo(Model):
+    purpose: Literal["invitation", "reset", "verify_email"]
+    needs_username: bool
+    expires_at: str
+
+
+class UsernameCheck(Model):
+    valid: bool
+    available: bool
+    reason: str
+
+
+class AccountReady(Model):
+    """The link's work is done; the patient signs in as usual (a link is never a sign-in)."""
+
+    username: str
+
+
+class EmailVerified(Model):
+    verified: bool
+
+
+class Registration(ApiModel):
+    """The electronic registration form."""
+
+    first_name: ShortText
+    last_name: ShortText
+    date_of_birth: datetime.date
+    email: Email
+    zip: RequiredZip
+    phone: Phone = ""
+    username: NewUsername
+    password: NewPassword
+
+
+class NewPatient(ApiModel):
+    """A patient added by hand by staff."""
+
+    first_name: ShortText
+    last_name: ShortText
+    date_of_birth: datetime.date
+    email: OptionalEmail = ""
+    zip: Zip = ""
+    phone: Phone = ""
+    activate_without_confirmation: bool = False
+
+
+class PatientChanges(ApiModel):
+    """Demographics to change; an email change of a patient with access needs both guards."""
+
+    first_name: ShortText | None = None
+    last_name: ShortText | None = None
+    date_of_birth: datetime.date | None = None
+    email: OptionalEmail | None = None
+    zip: Zip | None = None
+    phone: Phone | None = None
+    confirm_email_change: bool = False
+    reason: OptionalShortText = ""
+    expected_version: int | None = None
+
+
+class PortalAccess(ApiModel):
+    enabled: bool
+    identity_confirmed: bool = False
+
+
+class Credentials(ApiModel):
+    username: NewUsername | None = None
+    password: NewPassword | None = None
+
+
+class InvitationSent(Model):
+    sent_to: str
+    expires_at: str

@@ -1,0 +1,231 @@
+"""The browser suite: the local runtime (as `make run` starts it) and Debian's Chromium driven
+by Playwright. Every page a test opens is watched: a Content-Security-Policy violation, an
+uncaught script error or a JavaScript dialog fails the test."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Dialog, Page, expect, sync_playwright
+
+from local import demo_data
+from tests.local.conftest import RunningPortal, start_portal
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+FRONTDESK, ADMIN = demo_data.STAFF_LOGINS
+AVA = next(login for login in demo_data.PATIENT_LOGINS if login.username == "ava.thompson")
+
+expect.set_options(timeout=8000)
+
+# Records every CSP violation the page itself reports, before any of the page's scripts run.
+WATCH_CSP = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(event.violatedDirective + " " + (event.blockedURI || "inline"));
+});
+"""
+
+
+@pytest.fixture(scope="session")
+def portal() -> Iterator[RunningPortal]:
+    running = start_portal()
+    yield running
+    assert running.stop() == 0, "".join(running.output)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: `make test` installs it (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Watched:
+    """What went wrong in a page: CSP violations, script errors, dialogs."""
+
+    csp: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def console(self, message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            self.csp.append(message.text)
+
+    def dialog(self, dialog: Dialog) -> None:
+        self.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+
+def watched_context(browser: Browser, portal: RunningPortal, **options: Any) -> tuple[BrowserContext, Watched]:
+    context = browser.new_context(base_url=portal.url, viewport={"width": 1280, "height": 900}, **options)
+    context.set_default_timeout(8000)
+    context.add_init_script(WATCH_CSP)
+    watched = Watched()
+
+    def on_page(page: Page) -> None:
+        page.on("console", watched.console)
+        page.on("pageerror", lambda error: watched.errors.append(str(error)))
+        page.on("dialog", watched.dialog)
+
+    context.on("page", on_page)
+    return context, watched
+
+
+def assert_clean(pages: list[Page], watched: Watched) -> None:
+    for page in pages:
+        if not page.is_closed():
+            watched.csp.extend(page.evaluate("window.__cspViolations || []"))
+            assert page.evaluate("typeof window.__xss") == "undefined", "an injected script ran"
+    assert watched.csp == [], f"CSP violations: {watched.csp}"
+    assert watched.errors == [], f"script errors: {watched.errors}"
+    assert watched.dialogs == [], f"unexpected dialogs: {watched.dialogs}"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def page(request: pytest.FixtureRequest, browser: Browser, portal: RunningPortal) -> Iterator[Page]:
+    """A fresh browser profile (no cookies) under the runtime's real CSP."""
+    context, watched = watched_context(browser, portal)
+    opened = context.new_page()
+    yield opened
+    pages = list(context.pages)
+    try:
+        failed = getattr(request.node, "report_call", None)
+        if failed is not None and failed.failed and not opened.is_closed():
+            # What the page showed when the test failed, in the test's captured output.
+            print("page text at failure:\n" + opened.locator("body").inner_text())  # noqa: T201
+        assert_clean(pages, watched)
+    finally:
+        context.close()
+
+
+# --- the API, as other people use it while the page is open ----------------------------------
+
+
+class Client:
+    def __init__(self, portal: RunningPortal, token: str) -> None:
+        self.url = portal.url
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def get(self, path: str, **params: Any) -> Any:
+        answer = requests.get(f"{self.url}{path}", params=params, headers=self.headers, timeout=10)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    def post(self, path: str, body: Any = None, expect: int | None = 200) -> Any:
+        answer = requests.post(f"{self.url}{path}", json=body or {}, headers=self.headers, timeout=10)
+        if expect is not None:
+            assert answer.status_code == expect, answer.text
+        return answer.json()
+
+    def put(self, path: str, body: Any) -> Any:
+        answer = requests.put(f"{self.url}{path}", json=body, headers=self.headers, timeout=10)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+
+def login(portal: RunningPortal, who: str, username: str, password: str) -> Client:
+    answer = requests.post(
+        f"{portal.url}/api/auth/{who}/login", json={"username": username, "password": password}, timeout=10
+    )
+    assert answer.status_code == 200, answer.text
+    return Client(portal, answer.json()["access_token"])
+
+
+@pytest.fixture(scope="session")
+def patient(portal: RunningPortal) -> Client:
+    return login(portal, "patient", AVA.username, AVA.password)
+
+
+@pytest.fixture(scope="session")
+def colleague(portal: RunningPortal) -> Client:
+    """Another member of staff, working the same queue from another desk."""
+    return login(portal, "staff", ADMIN.username, ADMIN.password)
+
+
+def submit(patient: Client, **request: Any) -> str:
+    return str(patient.post("/api/portal/requests", request, expect=201)["request_id"])
+
+
+def queue_item(staff: Client, request_id: str) -> dict[str, Any]:
+    rows = staff.get("/api/staff/queue", order="newest", limit=200)["items"]
+    return next(row for row in rows if row["request_id"] == request_id)
+
+
+def mail_count(portal: RunningPortal) -> int:
+    return len(requests.get(f"{portal.url}/_dev/mail.json", timeout=10).json())
+
+
+def settled_mail_count(portal: RunningPortal) -> int:
+    """The mailbox once earlier emails have all arrived (none new for a while)."""
+    count, steady_since = mail_count(portal), time.monotonic()
+    while time.monotonic() - steady_since < 0.6:
+        time.sleep(0.1)
+        now = mail_count(portal)
+        if now != count:
+            count, steady_since = now, time.monotonic()
+    return count
+
+
+# --- the page ------------------------------------------------------------------------------
+
+
+def sign_in(page: Page, username: str = FRONTDESK.username, password: str = FRONTDESK.password) -> None:
+    page.goto("/staff/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.locator("#app-view").wait_for(state="visible")
+    page.locator("#compact-count").filter(has_text="open item").wait_for()
+
+
+def pop_out(page: Page) -> None:
+    page.get_by_role("button", name="Open the full queue").click()
+    page.locator("#full-queue").wait_for(state="visible")
+
+
+def row(page: Page, request_id: str) -> Any:
+    return page.locator(f'#queue-rows tr[data-id="{request_id}"]')
+
+
+def assert_accessible(page: Page, view: str) -> None:
+    """axe-core finds no serious or critical violation in what is on screen now."""
+    assert AXE.is_file(), "axe-core is missing: `make test` runs `npm ci --prefix tests/browser`"
+    if not page.evaluate("typeof window.axe === 'object'"):
+        # Evaluated through the DevTools protocol, so the page's CSP (no inline scripts) allows it.
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    found = page.evaluate(
+        """async () => {
+            const result = await axe.run(document, {resultTypes: ["violations"]});
+            return result.violations
+                .filter((v) => v.impact === "serious" || v.impact === "critical")
+                .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+        }"""
+    )
+    assert found == [], f"axe, {view}: {found}"

@@ -1,0 +1,183 @@
+"""Staff page, part 2: the queue, walked through the page paragraph by paragraph of the
+reference help text ("Help: Patient Portal Queue")."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import (
+    Client,
+    assert_accessible,
+    pop_out,
+    queue_item,
+    row,
+    sign_in,
+    submit,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+def unique(word: str) -> str:
+    return f"{word} {uuid.uuid4().hex[:6]}"
+
+
+def test_the_compact_panel_pops_out_to_the_full_queue_with_every_column(page: Page, patient: Client):
+    # "The Patient Portal Queue displays requests and secure messages coming from the Patient
+    # Portal. Expand the Queue by clicking the pop-out button at the top right of the block."
+    medication = unique("cetirizine")
+    request_id = submit(patient, type="refill", medication=medication, dosage="10 mg")
+    message_id = submit(patient, type="message", body="Can I take it with food?")
+    sign_in(page)
+    compact = page.locator("#compact-panel")
+    expect(compact.get_by_role("button", name="Open the full queue")).to_be_visible()
+    expect(compact.locator("#compact-list li").first).to_be_visible()
+    expect(page.locator("#full-queue")).to_be_hidden()
+    pop_out(page)
+    expect(page.locator("#compact-panel")).to_be_hidden()
+    expect(page.get_by_role("heading", name="Patient Portal Queue", level=1)).to_be_focused()
+    headers = page.locator("table.queue thead th")
+    expect(headers).to_have_text(["Actions", "Patient", "Date of birth", "Type", "Summary", "Received", "Helper"])
+    refill = row(page, request_id)
+    expect(refill.locator(".c-name")).to_have_text("Ava Thompson")
+    expect(refill.locator(".c-dob")).to_have_text("1984-03-12")
+    expect(refill.locator(".c-type")).to_have_text("Prescription refill")
+    expect(refill.locator(".c-summary")).to_contain_text(medication)
+    expect(refill.locator(".c-received")).to_have_text(re.compile(r"^\w{3} \d{1,2}, \d{4}, \d{1,2}:\d{2} (AM|PM)$"))
+    expect(row(page, message_id).locator(".c-type")).to_have_text("Secure message")
+    # On the left the secure-message icon and the two dismiss icons; on the right the helper.
+    cells = refill.locator("td")
+    expect(cells.first.get_by_role("button")).to_have_count(3)
+    expect(cells.first.get_by_role("button", name="Send a secure message", exact=False)).to_be_visible()
+    expect(cells.first.get_by_role("button", name="Dismiss as completed", exact=False)).to_be_visible()
+    expect(cells.first.get_by_role("button", name="Dismiss as will not be completed", exact=False)).to_be_visible()
+    expect(cells.last.get_by_role("button", name="Open encounter note", exact=False)).to_be_visible()
+    assert_accessible(page, "full queue")
+    page.get_by_role("button", name="Back to the compact view").click()
+    expect(page.locator("#compact-panel")).to_be_visible()
+    expect(page.get_by_role("button", name="Open the full queue")).to_be_focused()
+
+
+def test_the_yellow_helper_button_acts_by_type_and_shows_its_result_in_place(page: Page, patient: Client):
+    # "...the yellow helper button to the right, which takes a different action depending on
+    # what the patient requested: beside a prescription refill it opens a new encounter note
+    # and adds the requested prescription."
+    medication = unique("amoxicillin")
+    refill = submit(patient, type="refill", medication=medication, dosage="500 mg")
+    appointment = submit(patient, type="appointment", reason="Checkup", preferred_times=["Tue morning", "Fri"])
+    records = submit(patient, type="records", what="Lab results")
+    demographics = submit(patient, type="demographics", changes={"phone": "(555) 010-0199"})
+    sign_in(page)
+    pop_out(page)
+    expected = {
+        refill: ("Open encounter note", f"Draft encounter note opened: {medication} 500 mg"),
+        appointment: ("Draft appointment", "Appointment request drafted: Tue morning, Fri"),
+        records: ("Create release task", "Records-release task created: Lab results"),
+        demographics: ("Review changes", "Change set ready to review: phone"),
+    }
+    for request_id, (label, result) in expected.items():
+        helper = row(page, request_id).locator(".helper")
+        expect(helper).to_have_text(label)
+        helper.click()
+        expect(row(page, request_id).locator(".helper-result")).to_have_text(result)
+    # Pressing again shows the same draft (the API is idempotent), still in place.
+    row(page, refill).locator(".helper").click()
+    expect(row(page, refill).locator(".helper-result")).to_have_text(expected[refill][1])
+    assert_accessible(page, "queue with helper results")
+
+
+def test_the_helper_beside_a_secure_message_opens_the_reply(page: Page, patient: Client):
+    message = submit(patient, type="message", body="Do I need to fast before the blood test?")
+    sign_in(page)
+    pop_out(page)
+    helper = row(page, message).locator(".helper")
+    expect(helper).to_have_text("Reply")
+    helper.click()
+    dialog = page.get_by_role("dialog", name="Send a secure message to Ava Thompson")
+    expect(dialog).to_be_visible()
+    expect(row(page, message).locator(".helper-result")).to_have_text("Reply opened")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(helper).to_be_focused()
+
+
+def test_a_request_stays_open_until_dismissed_with_either_icon(page: Page, patient: Client, colleague: Client):
+    # "A request is left open until it is manually dismissed by clicking on the 'dismiss as
+    # completed' icon or 'dismiss because it will not be completed' icon to the left."
+    word = unique("vitamin")
+    done = submit(patient, type="refill", medication=f"{word} d", dosage="1000 IU")
+    not_done = submit(patient, type="refill", medication=f"{word} k", dosage="5 mg")
+    sign_in(page)
+    pop_out(page)
+    row(page, done).get_by_role("button", name="Dismiss as completed", exact=False).click()
+    expect(row(page, done)).to_have_count(0)
+    expect(page.locator("#announce")).to_contain_text("Dismissed as completed")
+    row(page, not_done).get_by_role("button", name="Dismiss as will not be completed", exact=False).click()
+    expect(row(page, not_done)).to_have_count(0)
+    states = {item["request_id"]: item["state"] for item in colleague.get("/api/staff/archive", q=word)["items"]}
+    assert states[done] == "completed"
+    assert states[not_done] == "not_completed"
+
+
+def test_the_queue_refreshes_itself_without_losing_the_users_place(page: Page, patient: Client):
+    first = submit(patient, type="refill", medication=unique("metformin"), dosage="500 mg")
+    page.clock.install()
+    sign_in(page)
+    pop_out(page)
+    helper = row(page, first).locator(".helper")
+    helper.click()
+    expect(row(page, first).locator(".helper-result")).not_to_be_empty()
+    helper.focus()
+    page.evaluate("window.scrollTo(0, 200)")
+    scrolled = page.evaluate("window.scrollY")
+    place = row(page, first).bounding_box()
+    count = page.locator("#queue-rows tr").count()
+
+    newcomer = submit(patient, type="message", body="One more question about the dose.")
+    page.clock.run_for("00:31")
+    expect(row(page, newcomer)).to_have_count(1)
+    expect(page.locator("#queue-rows tr")).to_have_count(count + 1)
+    expect(helper).to_be_focused()
+    expect(row(page, first).locator(".helper-result")).not_to_be_empty()
+    assert page.evaluate("window.scrollY") == scrolled
+    now = row(page, first).bounding_box()
+    assert place is not None
+    assert now is not None
+    assert abs(now["y"] - place["y"]) <= 1
+
+
+def test_when_someone_else_handled_an_item_first_the_page_says_so(page: Page, patient: Client, colleague: Client):
+    medication = unique("naproxen")
+    request_id = submit(patient, type="refill", medication=medication, dosage="250 mg")
+    other = submit(patient, type="refill", medication=unique("naproxen"), dosage="500 mg")
+    sign_in(page)
+    pop_out(page)
+    expect(row(page, request_id)).to_have_count(1)
+    # A colleague dismisses both while this page still shows them as open.
+    for handled in (request_id, other):
+        item = queue_item(colleague, handled)
+        colleague.post(
+            f"/api/staff/queue/{handled}/dismiss", {"outcome": "completed", "expected_version": item["version"]}
+        )
+
+    row(page, request_id).get_by_role("button", name="Dismiss as will not be completed", exact=False).click()
+    stale = row(page, request_id)
+    expect(stale.locator(".row-note")).to_have_text("Someone else handled this item first. It is now: Completed.")
+    expect(stale.get_by_role("button", name="Dismiss as completed", exact=False)).to_be_disabled()
+    expect(page.locator("#announce")).to_contain_text("Someone else handled this item first")
+    assert_accessible(page, "queue after a conflict")
+
+    # The same from the reply dialog: the message is not sent, the current state is shown.
+    row(page, other).get_by_role("button", name="Send a secure message", exact=False).click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Message to patient").fill("Your refill is on its way.")
+    dialog.get_by_role("button", name="Send").click()
+    expect(dialog.get_by_role("alert")).to_have_text(
+        "Someone else handled this item first. It is now: Completed. Your message was not sent."
+    )
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(row(page, other).locator(".row-note")).to_contain_text("It is now: Completed.")

@@ -1,0 +1,32 @@
+"""PERFORMANCE.md "Pages": all JavaScript and CSS shipped under web/ total at most 100 KB
+uncompressed, with no bundler: small ES modules loaded as they are."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+WEB = Path(__file__).resolve().parents[2] / "web"
+LIMIT = 100 * 1024
+
+
+def shipped() -> dict[str, int]:
+    return {
+        str(path.relative_to(WEB)): path.stat().st_size
+        for path in sorted(WEB.rglob("*"))
+        if path.is_file() and path.suffix in {".js", ".mjs", ".css"}
+    }
+
+
+def test_all_javascript_and_css_shipped_is_at_most_100_kb():
+    sizes = shipped()
+    assert sizes, "nothing measured"
+    total = sum(sizes.values())
+    assert total <= LIMIT, f"{total} bytes > {LIMIT}: {sizes}"
+
+
+def test_the_staff_page_loads_plain_es_modules_with_relative_imports_only():
+    for path in (WEB / "staff" / "js").glob("*.js"):
+        for target in re.findall(r'^import .* from "([^"]+)";$', path.read_text(encoding="utf-8"), re.MULTILINE):
+            assert target.startswith("./"), f"{path.name} imports {target}: no bundler, no bare imports"
+            assert (path.parent / target).is_file(), f"{path.name} imports a missing {target}"

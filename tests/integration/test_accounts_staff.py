@@ -1,0 +1,411 @@
+"""The staff side of accounts, in-process under moto: portal status and its fixes, enabling
+and disabling access, adding patients by hand, credentials set by hand, invitations, the
+guarded email change, and the electronic registration form with its verification link."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from local import demo_data
+from patientportal import clock
+from patientportal.auth import links as link_rules
+from tests.integration.conftest import sent_emails
+from tests.integration.test_accounts_links import NEW_PASSWORD, mail_to, outbox_items, token_in
+
+FRONTDESK = demo_data.STAFF_LOGINS[0]
+AVA = next(login for login in demo_data.PATIENT_LOGINS if login.username == "ava.thompson")
+
+
+@pytest.fixture
+def staff(people, login) -> str:
+    return str(login("staff", FRONTDESK.username, FRONTDESK.password))
+
+
+def later(monkeypatch: pytest.MonkeyPatch, seconds: int) -> None:
+    """Moves the portal's clock on (tokens' iat stay real), so a revocation is seen as after them."""
+    moment = int(time.time()) + seconds
+    monkeypatch.setattr(clock, "epoch_seconds", lambda: moment)
+
+
+def audit_actions(call_patients, staff: str, patient_id: str) -> list[str]:
+    status, page, _ = call_patients("GET", f"/api/staff/patients/{patient_id}/audit", token=staff)
+    assert status == 200, page
+    return [entry["action"] for entry in page["items"]]
+
+
+def test_status_lists_every_reason_and_its_fix_and_shows_a_bounced_address(staff, call_patients):
+    # Zoé has no access, no email and no zip; Inès is unactivated; Ava is active
+    expectations = {
+        "p-zoe": ("inactive", ["access_off", "no_email", "no_zip"]),
+        "p-wei": ("inactive", ["no_email"]),
+        "p-amara": ("inactive", ["no_zip"]),
+        "p-omar": ("inactive", ["access_off"]),
+        "p-ines": ("unactivated", ["unactivated"]),
+        "p-ava": ("active", ["active"]),
+    }
+    for patient_id, (status_name, reasons) in expectations.items():
+        status, detail, _ = call_patients("GET", f"/api/staff/patients/{patient_id}", token=staff)
+        assert status == 200, detail
+        view = detail["portal_status"]
+        assert (view["status"], [reason["reason"] for reason in view["reasons"]]) == (status_name, reasons)
+        assert all(reason["fix"] for reason in view["reasons"])
+    # And the undeliverable demo address is flagged beside its status
+    status, detail, _ = call_patients("GET", "/api/staff/patients/p-olu", token=staff)
+    assert detail["portal_status"]["email_undeliverable"] is True
+
+
+def test_search_by_name_prefix_shows_each_portal_status(staff, call_patients, aws_calls):
+    aws_calls.reset()
+    status, page, _ = call_patients("GET", "/api/staff/patients", query="q=okaf", token=staff)
+    assert status == 200, page
+    assert {(item["first_name"], item["portal_status"]["status"]) for item in page["items"]} == {
+        ("Maya", "active"),
+        ("Leo", "active"),
+    }
+    assert aws_calls.operations() == {"Query": 1}
+    assert call_patients("GET", "/api/staff/patients", query="q=", token=staff)[0] == 422
+
+
+def test_enabling_needs_email_zip_and_the_privacy_confirmation(staff, call_patients):
+    # Zoé has neither email nor zip: the 422 names both, email first
+    status, body, _ = call_patients(
+        "PUT",
+        "/api/staff/patients/p-zoe/portal-access",
+        body={"enabled": True, "identity_confirmed": True},
+        token=staff,
+    )
+    assert (status, body["error"]["field"]) == (422, "email")
+    assert "zip" in body["error"]["message"]
+    # Elena has an email but no zip
+    status, body, _ = call_patients(
+        "PUT",
+        "/api/staff/patients/p-elena/portal-access",
+        body={"enabled": True, "identity_confirmed": True},
+        token=staff,
+    )
+    assert (status, body["error"]["field"]) == (422, "zip")
+    # Omar has both, but staff have not confirmed only he uses the address
+    status, body, _ = call_patients(
+        "PUT", "/api/staff/patients/p-omar/portal-access", body={"enabled": True}, token=staff
+    )
+    assert (status, body["error"]["field"]) == (422, "identity_confirmed")
+    # With the confirmation, access is on, the confirmation recorded, and it is audited
+    status, detail, _ = call_patients(
+        "PUT",
+        "/api/staff/patients/p-omar/portal-access",
+        body={"enabled": True, "identity_confirmed": True},
+        token=staff,
+    )
+    assert status == 200, detail
+    assert detail["portal_status"]["status"] == "unactivated"
+    assert detail["email_confirmed_by"] == FRONTDESK.username
+    assert detail["email_confirmed_at"]
+    assert "enable_portal_access" in audit_actions(call_patients, staff, "p-omar")
+
+
+def test_disabling_access_takes_effect_on_the_next_request(staff, login, call_patients, call_portal, call_auth):
+    # Given Ava signed in, with a refresh cookie
+    status, _, raw = call_auth(
+        "POST", "/api/auth/patient/login", body={"username": AVA.username, "password": AVA.password}
+    )
+    session = str(__import__("json").loads(raw["body"])["access_token"])
+    cookie = next(value for value in raw["cookies"] if value.startswith("portal_refresh="))
+    assert call_portal("GET", "/api/portal/me", token=session)[0] == 200
+
+    # When staff disable her access
+    status, detail, _ = call_patients(
+        "PUT", "/api/staff/patients/p-ava/portal-access", body={"enabled": False}, token=staff
+    )
+    assert (status, detail["portal_status"]["status"]) == (200, "inactive")
+
+    # Then her next API call, a refresh and a new sign-in all fail
+    assert call_portal("GET", "/api/portal/me", token=session)[0] == 401
+    refresh = call_auth(
+        "POST", "/api/auth/refresh", body={"account": "patient"}, headers={"cookie": cookie.split(";")[0]}
+    )
+    assert refresh[0] == 401
+    assert (
+        call_auth("POST", "/api/auth/patient/login", body={"username": AVA.username, "password": AVA.password})[0]
+        == 401
+    )
+    assert "disable_portal_access" in audit_actions(call_patients, staff, "p-ava")
+
+    # And when access is enabled again, she can sign in again
+    call_patients(
+        "PUT",
+        "/api/staff/patients/p-ava/portal-access",
+        body={"enabled": True, "identity_confirmed": True},
+        token=staff,
+    )
+    assert login("patient", AVA.username, AVA.password)
+
+
+def test_a_patient_added_by_hand_is_activated_at_once_only_with_email_and_zip(staff, call_patients):
+    person = {"first_name": "Priya", "last_name": "Raman", "date_of_birth": "1993-05-17", "phone": "555-0100"}
+    status, with_both, _ = call_patients(
+        "POST",
+        "/api/staff/patients",
+        body={**person, "email": "priya.raman@example.com", "zip": "02160", "activate_without_confirmation": True},
+        token=staff,
+    )
+    assert status == 201, with_both
+    assert (with_both["portal_access_enabled"], with_both["portal_status"]["status"]) == (True, "unactivated")
+    status, no_zip, _ = call_patients(
+        "POST",
+        "/api/staff/patients",
+        body={**person, "email": "priya.raman@example.com", "activate_without_confirmation": True},
+        token=staff,
+    )
+    assert status == 201
+    assert no_zip["portal_access_enabled"] is False
+    assert [reason["reason"] for reason in no_zip["portal_status"]["reasons"]] == ["access_off", "no_zip"]
+    status, unchecked, _ = call_patients(
+        "POST", "/api/staff/patients", body={**person, "email": "priya.raman@example.com", "zip": "02160"}, token=staff
+    )
+    assert unchecked["portal_access_enabled"] is False
+    assert "add_patient" in audit_actions(call_patients, staff, with_both["patient_id"])
+    # Bad input names the field
+    status, bad, _ = call_patients(
+        "POST", "/api/staff/patients", body={**person, "date_of_birth": "17/05/1993"}, token=staff
+    )
+    assert (status, bad["error"]["field"]) == (422, "date_of_birth")
+
+
+def test_staff_set_credentials_by_hand_for_patients_sharing_an_email(staff, call_patients, login):
+    # Given a new patient sharing the Okafor family's email
+    status, added, _ = call_patients(
+        "POST",
+        "/api/staff/patients",
+        body={
+            "first_name": "Ada",
+            "last_name": "Okafor",
+            "date_of_birth": "1980-01-15",
+            "email": demo_data.SHARED_EMAIL,
+            "zip": "02140",
+            "activate_without_confirmation": True,
+        },
+        token=staff,
+    )
+    patient_id = added["patient_id"]
+    path = f"/api/staff/patients/{patient_id}/credentials"
+
+    # When staff check usernames live: invalid, taken without regard to case, free
+    assert call_patients("GET", "/api/staff/usernames/a!", token=staff)[1]["valid"] is False
+    taken = call_patients("GET", "/api/staff/usernames/MAYA.OKAFOR", token=staff)[1]
+    assert (taken["valid"], taken["available"]) == (True, False)
+    free = call_patients("GET", "/api/staff/usernames/ada.okafor", token=staff)[1]
+    assert (free["valid"], free["available"]) == (True, True)
+
+    # Then setting a taken one is a 409, a weak password a 422, both naming the field
+    status, body, _ = call_patients("PUT", path, body={"username": "Maya.Okafor"}, token=staff)
+    assert (status, body["error"]["field"]) == (409, "username")
+    status, body, _ = call_patients(
+        "PUT", path, body={"username": "ada.okafor", "password": "okafor123456"}, token=staff
+    )
+    assert (status, body["error"]["field"]) == (422, "password")
+    # And a valid pair lets her sign in with her own username at the shared email
+    status, detail, _ = call_patients(
+        "PUT", path, body={"username": "ada.okafor", "password": NEW_PASSWORD}, token=staff
+    )
+    assert (status, detail["username"]) == (200, "ada.okafor")
+    assert login("patient", "ada.okafor", NEW_PASSWORD)
+    assert "set_credentials" in audit_actions(call_patients, staff, patient_id)
+
+    # When staff rename her, the old username is free again and the new one works
+    call_patients("PUT", path, body={"username": "ada.o"}, token=staff)
+    assert call_patients("GET", "/api/staff/usernames/ada.okafor", token=staff)[1]["available"] is True
+    assert login("patient", "ada.o", NEW_PASSWORD)
+
+
+def test_a_credential_change_by_staff_revokes_sessions(staff, login, call_patients, call_portal, monkeypatch):
+    session = login("patient", AVA.username, AVA.password)
+    later(monkeypatch, 5)
+    status, _, _ = call_patients(
+        "PUT", "/api/staff/patients/p-ava/credentials", body={"password": NEW_PASSWORD}, token=staff
+    )
+    assert status == 200
+    assert call_portal("GET", "/api/portal/me", token=session)[0] == 401
+
+
+def test_an_invitation_link_sets_username_then_password_and_a_newer_one_revokes_it(  # noqa: PLR0917 - fixtures
+    staff, call_patients, call_auth, deliver_outbox, login, monkeypatch
+):
+    # Given Tomasz, unactivated and without a username; Zoé, who cannot be invited
+    assert call_patients("POST", "/api/staff/patients/p-zoe/invitation", token=staff)[1]["error"]["field"] == "email"
+    # When staff send him two invitations
+    status, sent, _ = call_patients("POST", "/api/staff/patients/p-tomasz/invitation", token=staff)
+    assert (status, sent["sent_to"]) == (202, "tomasz.nowak@example.com")
+    deliver_outbox()
+    call_patients("POST", "/api/staff/patients/p-tomasz/invitation", token=staff)
+    deliver_outbox()
+    newer, older = (token_in(email) for email in mail_to("tomasz.nowak@example.com"))
+    # Then only the newer works, and it lasts 72 hours, not one
+    assert call_auth("POST", "/api/auth/link/inspect", body={"token": older})[0] == 410
+    later(monkeypatch, 2 * 3600)
+    status, info, _ = call_auth("POST", "/api/auth/link/inspect", body={"token": newer})
+    assert (status, info["purpose"], info["needs_username"]) == (200, "invitation", True)
+    status, _, _ = call_auth(
+        "POST", "/api/auth/link/complete", body={"token": newer, "username": "t.nowak", "password": NEW_PASSWORD}
+    )
+    assert status == 200
+    assert login("patient", "t.nowak", NEW_PASSWORD)
+    assert "send_invitation" in audit_actions(call_patients, staff, "p-tomasz")
+    # An invitation past 72 hours is refused
+    call_patients("POST", "/api/staff/patients/p-tomasz/invitation", token=staff)
+    deliver_outbox()
+    latest = token_in(mail_to("tomasz.nowak@example.com")[0])
+    later(monkeypatch, link_rules.LIFETIME_SECONDS["invitation"] + 3 * 3600)
+    assert call_auth("POST", "/api/auth/link/inspect", body={"token": latest})[0] == 410
+
+
+def test_an_email_change_is_guarded_notifies_the_old_address_and_revokes(  # noqa: PLR0917 - fixtures
+    staff, login, call_patients, call_portal, call_auth, deliver_outbox, monkeypatch
+):
+    # Given Ava signed in, and a reset link she asked for
+    session = login("patient", AVA.username, AVA.password)
+    call_auth(
+        "POST",
+        "/api/auth/forgot",
+        body={
+            "email": "ava.thompson@example.com",
+            "last_name": "Thompson",
+            "date_of_birth": "1984-03-12",
+            "zip": "02139",
+        },
+    )
+    deliver_outbox()
+    token = token_in(mail_to("ava.thompson@example.com")[0])
+    change = {"email": "ava.t@example.org"}
+    # When staff change her email without the confirmation, or without a reason
+    status, body, _ = call_patients("PATCH", "/api/staff/patients/p-ava", body=change, token=staff)
+    assert (status, body["error"]["field"]) == (422, "confirm_email_change")
+    status, body, _ = call_patients(
+        "PATCH", "/api/staff/patients/p-ava", body={**change, "confirm_email_change": True}, token=staff
+    )
+    assert (status, body["error"]["field"]) == (422, "reason")
+    # Then nothing changed; with both, it does
+    later(monkeypatch, 5)
+    status, detail, _ = call_patients(
+        "PATCH",
+        "/api/staff/patients/p-ava",
+        body={**change, "confirm_email_change": True, "reason": "Patient asked at the front desk, ID checked"},
+        token=staff,
+    )
+    assert (status, detail["email"]) == (200, "ava.t@example.org")
+    deliver_outbox()
+    # The old address is told, the new one is not
+    notice = mail_to("ava.thompson@example.com")[0]
+    assert "changed" in notice["subject"]
+    assert mail_to("ava.t@example.org") == []
+    # Sessions and links are revoked
+    assert call_portal("GET", "/api/portal/me", token=session)[0] == 401
+    assert call_auth("POST", "/api/auth/link/inspect", body={"token": token})[0] == 410
+    # And it is audited with its reason
+    assert "change_email" in audit_actions(call_patients, staff, "p-ava")
+    # A patient without access needs no confirmation; other demographics neither
+    status, _, _ = call_patients(
+        "PATCH", "/api/staff/patients/p-omar", body={"email": "omar.h@example.org"}, token=staff
+    )
+    assert status == 200
+    status, detail, _ = call_patients("PATCH", "/api/staff/patients/p-ava", body={"phone": "555-0142"}, token=staff)
+    assert (status, detail["phone"]) == (200, "555-0142")
+
+
+REGISTRATION = {
+    "first_name": "Mirela",
+    "last_name": "Kovač",
+    "date_of_birth": "1990-10-03",
+    "email": "mirela.kovac@example.com",
+    "zip": "02161",
+    "username": "mirela.k",
+    "password": NEW_PASSWORD,
+}
+
+
+@pytest.mark.usefixtures("people")
+def test_registration_creates_the_patient_with_access_off_until_the_link_is_used(
+    call_auth, deliver_outbox, login, call_patients, staff
+):
+    # When Mirela registers online
+    status, body, raw = call_auth("POST", "/api/auth/register", body=REGISTRATION)
+    assert status == 202, body
+    # Then she cannot sign in yet, and she appears inactive for staff
+    assert (
+        call_auth("POST", "/api/auth/patient/login", body={"username": "mirela.k", "password": NEW_PASSWORD})[0] == 401
+    )
+    (found,) = call_patients("GET", "/api/staff/patients", query="q=kov", token=staff)[1]["items"]
+    assert found["portal_status"]["status"] == "inactive"
+    # When she follows the confirmation email's link
+    deliver_outbox()
+    token = token_in(mail_to(REGISTRATION["email"])[0])
+    assert call_auth("POST", "/api/auth/link/inspect", body={"token": token})[1]["purpose"] == "verify_email"
+    status, verified, _ = call_auth("POST", "/api/auth/verify-email", body={"token": token})
+    assert (status, verified) == (200, {"verified": True})
+    # Then access is on and she signs in with her username and password
+    assert login("patient", "mirela.k", NEW_PASSWORD)
+    assert call_auth("POST", "/api/auth/verify-email", body={"token": token})[0] == 410
+
+    # And registering again with her username answers the same, creating nobody, and says so by email
+    again = call_auth("POST", "/api/auth/register", body={**REGISTRATION, "email": "someone.new@example.com"})
+    assert (again[0], again[2]["body"]) == (202, raw["body"])
+    deliver_outbox()
+    (notice,) = mail_to("someone.new@example.com")
+    assert "not completed" in notice["subject"]
+    assert len(call_patients("GET", "/api/staff/patients", query="q=kov", token=staff)[1]["items"]) == 1
+
+
+@pytest.mark.usefixtures("people")
+def test_a_never_used_verification_link_leaves_access_off_until_staff_enable_and_a_reset(
+    call_auth, deliver_outbox, login, call_patients, staff
+):
+    # Given Mirela registered but never used the link
+    call_auth("POST", "/api/auth/register", body=REGISTRATION)
+    (found,) = call_patients("GET", "/api/staff/patients", query="q=kov", token=staff)[1]["items"]
+    # When staff enable her access, confirming the address is hers
+    status, _, _ = call_patients(
+        "PUT",
+        f"/api/staff/patients/{found['patient_id']}/portal-access",
+        body={"enabled": True, "identity_confirmed": True},
+        token=staff,
+    )
+    assert status == 200
+    # And she resets her password with "I forgot my password"
+    call_auth(
+        "POST",
+        "/api/auth/forgot",
+        body={"email": REGISTRATION["email"], "last_name": "Kovac", "date_of_birth": "1990-10-03", "zip": "02161"},
+    )
+    deliver_outbox()
+    token = token_in(next(email for email in mail_to(REGISTRATION["email"]) if "reset" in email["subject"]))
+    status, _, _ = call_auth(
+        "POST", "/api/auth/link/complete", body={"token": token, "password": "quiet meadow lantern 88"}
+    )
+    assert status == 200
+    # Then she signs in with her own username and the new password
+    assert login("patient", "mirela.k", "quiet meadow lantern 88")
+
+
+@pytest.mark.usefixtures("people")
+def test_registration_refuses_a_weak_password_or_bad_username_naming_the_field(call_auth):
+    status, body, _ = call_auth("POST", "/api/auth/register", body={**REGISTRATION, "password": "mirela.k2026!"})
+    assert (status, body["error"]["field"]) == (422, "password")
+    status, body, _ = call_auth("POST", "/api/auth/register", body={**REGISTRATION, "username": "no spaces"})
+    assert (status, body["error"]["field"]) == (422, "username")
+    assert sent_emails() == []
+    assert outbox_items() == []
+
+
+@pytest.mark.usefixtures("people")
+def test_staff_routes_refuse_patient_tokens(login, call_patients):
+    patient = login("patient", AVA.username, AVA.password)
+    for method, path in (
+        ("GET", "/api/staff/patients?q=a"),
+        ("PUT", "/api/staff/patients/p-ava/portal-access"),
+        ("PUT", "/api/staff/patients/p-ava/credentials"),
+        ("POST", "/api/staff/patients/p-ava/invitation"),
+    ):
+        route, _, query = path.partition("?")
+        status, _, _ = call_patients(method, route, query=query, body={"enabled": True}, token=patient)
+        assert status in {403, 422}, (method, path, status)

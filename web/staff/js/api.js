@@ -1,0 +1,102 @@
+// Calls to /api (same origin). The access token lives in memory only; the refresh token is
+// an HttpOnly cookie scoped to /api/auth that this code never sees.
+
+let accessToken = null;
+let refreshing = null;
+let expired = () => {};
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    const detail = (body && body.error) || {};
+    super(detail.message || `The server answered ${status}.`);
+    this.status = status;
+    this.code = detail.code || "";
+    this.field = detail.field || null;
+    this.current = (body && body.current) || null;
+  }
+}
+
+export function setToken(token) {
+  accessToken = token;
+}
+
+/** The username the access token names (display only; the API checks the token). */
+export function tokenUsername() {
+  try {
+    const part = accessToken.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    const claims = JSON.parse(atob(part));
+    return claims.username || claims["cognito:username"] || "";
+  } catch {
+    return "";
+  }
+}
+
+export function signedIn() {
+  return accessToken !== null;
+}
+
+/** Called when the session cannot be renewed (refresh token revoked or expired). */
+export function onExpired(callback) {
+  expired = callback;
+}
+
+async function parse(response) {
+  const text = await response.text();
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+async function send(method, path, body, { auth = true, retry = true } = {}) {
+  const headers = { accept: "application/json" };
+  if (body !== undefined) headers["content-type"] = "application/json";
+  if (auth && accessToken) headers.authorization = `Bearer ${accessToken}`;
+  const response = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: "same-origin",
+  });
+  if (response.status === 401 && auth && retry) {
+    if (await refresh()) return send(method, path, body, { auth, retry: false });
+    expired();
+  }
+  const data = await parse(response);
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+/** A new access token from the refresh cookie; false when there is no live session. */
+export function refresh() {
+  if (!refreshing) {
+    refreshing = (async () => {
+      try {
+        const data = await send("POST", "/api/auth/refresh", { account: "staff" }, { auth: false });
+        accessToken = data.access_token;
+        return true;
+      } catch {
+        accessToken = null;
+        return false;
+      } finally {
+        refreshing = null;
+      }
+    })();
+  }
+  return refreshing;
+}
+
+export const get = (path) => send("GET", path);
+export const post = (path, body = {}) => send("POST", path, body);
+export const postPublic = (path, body) => send("POST", path, body, { auth: false });
+
+export function query(path, params) {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== "") search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `${path}?${text}` : path;
+}

@@ -1,0 +1,238 @@
+// The queue: a compact panel, the full queue it pops out to, the row actions (secure
+// message, the two dismiss icons, the yellow helper button) and the auto-refresh that
+// keeps the user's place: rows are updated in place, never rebuilt.
+import * as api from "./api.js";
+import { $, show, announce, element, typeLabel, stateLabel, when, conflictText, HELPER_LABELS } from "./ui.js";
+
+export const REFRESH_MS = 30 * 1000;
+const COMPACT_ROWS = 5;
+
+const items = new Map(); // request_id -> the item as last seen
+const rows = new Map(); // request_id -> <tr>
+let timer = null;
+let loading = null;
+let generation = 0; // bumped on sign-out, so an answer still on its way is dropped
+let openReply = () => {};
+
+/** Every page of the queue; `partial` sees the rows so far while later pages load. */
+async function fetchAll(partial) {
+  const all = [];
+  let cursor = null;
+  do {
+    const page = await api.get(api.query("/api/staff/queue", { order: "oldest", limit: 200, cursor }));
+    all.push(...page.items);
+    cursor = page.next_cursor;
+    if (cursor) partial(all);
+  } while (cursor);
+  return all;
+}
+
+function describe(item) {
+  return `${typeLabel(item.type).toLowerCase()} from ${item.patient_name}`;
+}
+
+function fill(row, item) {
+  row.dataset.id = item.request_id;
+  $(".c-name", row).textContent = item.patient_name;
+  $(".c-dob", row).textContent = item.patient_date_of_birth;
+  $(".c-type", row).textContent = typeLabel(item.type);
+  $(".summary-text", row).textContent = item.summary;
+  $(".c-received", row).textContent = when(item.created_at);
+  const about = describe(item);
+  $(".act-message", row).setAttribute("aria-label", `Send a secure message about the ${about}`);
+  $(".act-message", row).title = "Send a secure message";
+  $(".act-done", row).setAttribute("aria-label", `Dismiss as completed: the ${about}`);
+  $(".act-done", row).title = "Dismiss as completed";
+  $(".act-not-done", row).setAttribute("aria-label", `Dismiss as will not be completed: the ${about}`);
+  $(".act-not-done", row).title = "Dismiss as will not be completed";
+  const helper = $(".helper", row);
+  helper.textContent = HELPER_LABELS[item.type] || "Open";
+  helper.setAttribute("aria-label", `${helper.textContent}: the ${about}`);
+}
+
+function newRow(item) {
+  const row = $("#queue-row").content.firstElementChild.cloneNode(true);
+  fill(row, item);
+  return row;
+}
+
+function setHandled(row, handled) {
+  row.classList.toggle("handled", handled);
+  for (const button of row.querySelectorAll("button")) button.disabled = handled;
+}
+
+function renderCompact(list) {
+  const target = $("#compact-list");
+  target.replaceChildren();
+  for (const item of list.slice(0, COMPACT_ROWS)) {
+    const entry = element("li");
+    entry.append(
+      element("span", "who", item.patient_name),
+      element("span", "what", typeLabel(item.type)),
+      element("span", "when", when(item.created_at)),
+    );
+    target.append(entry);
+  }
+  if (list.length > COMPACT_ROWS) {
+    target.append(element("li", "more", `and ${list.length - COMPACT_ROWS} more in the full queue`));
+  }
+}
+
+function countText(n) {
+  return n === 1 ? "1 open item" : `${n} open items`;
+}
+
+function note(row, text) {
+  $(".row-note", row).textContent = text;
+}
+
+/** Brings the table to `list` with the fewest DOM moves, so focus and scroll stay put.
+ * A partial list (the first pages of a long queue) only adds and updates rows. */
+function render(list, partial = false) {
+  const body = $("#queue-rows");
+  const wanted = new Set(list.map((item) => item.request_id));
+  for (const [id, row] of rows) {
+    if (wanted.has(id) || partial) continue;
+    if (row.dataset.keep === "1") {
+      row.dataset.keep = "0"; // a 409's current state stays on screen until the next refresh
+    } else {
+      row.remove();
+      rows.delete(id);
+      items.delete(id);
+    }
+  }
+  let position = body.firstElementChild;
+  for (const item of list) {
+    let row = rows.get(item.request_id);
+    const known = items.get(item.request_id);
+    if (!row) {
+      row = newRow(item);
+      rows.set(item.request_id, row);
+    } else if (!known || known.version !== item.version || known.state !== item.state) {
+      fill(row, item);
+      row.classList.remove("conflict");
+      note(row, "");
+      setHandled(row, false);
+    }
+    items.set(item.request_id, item);
+    while (position && position !== row && !wanted.has(position.dataset.id)) position = position.nextElementSibling;
+    if (position === row) position = row.nextElementSibling;
+    else body.insertBefore(row, position);
+  }
+  $("#compact-count").textContent = countText(list.length);
+  $("#full-count").textContent = countText(list.length);
+  show($("#queue-empty"), list.length === 0);
+  renderCompact(list);
+}
+
+export function refresh() {
+  if (!loading) {
+    loading = (async () => {
+      const mine = generation;
+      const first = rows.size === 0; // on the first load, show each page as it arrives
+      try {
+        const list = await fetchAll((sofar) => {
+          if (first && mine === generation) render(sofar, true);
+        });
+        if (mine === generation) render(list);
+      } catch (failure) {
+        if (failure.status !== 401) $("#full-count").textContent = `The queue could not be loaded: ${failure.message}`;
+      } finally {
+        loading = null;
+      }
+    })();
+  }
+  return loading;
+}
+
+/** After a 409: say so, and show the item as it now stands. */
+export function conflict(requestId, error) {
+  const row = rows.get(requestId);
+  const current = error.current;
+  if (row && current) {
+    items.set(requestId, current);
+    fill(row, current);
+    row.classList.add("conflict");
+    row.dataset.keep = "1";
+    setHandled(row, current.state !== "open");
+    note(row, `${conflictText(error)}${current.state === "open" ? " Check it and try again." : ""}`);
+  }
+  announce(conflictText(error));
+}
+
+async function dismiss(item, outcome, row) {
+  try {
+    await api.post(`/api/staff/queue/${encodeURIComponent(item.request_id)}/dismiss`, {
+      outcome,
+      expected_version: item.version,
+    });
+    const next = row.nextElementSibling || row.previousElementSibling;
+    row.remove();
+    rows.delete(item.request_id);
+    items.delete(item.request_id);
+    if (next) $(".helper", next).focus();
+    else $("#full-title").focus();
+    announce(`Dismissed as ${stateLabel(outcome).toLowerCase()}: the ${describe(item)}. It is in the archive.`);
+    await refresh();
+  } catch (failure) {
+    if (failure.status === 409) conflict(item.request_id, failure);
+    else note(row, `That did not work: ${failure.message}`);
+  }
+}
+
+async function runHelper(item, row) {
+  const output = $(".helper-result", row);
+  try {
+    const answer = await api.post(`/api/staff/queue/${encodeURIComponent(item.request_id)}/helper`);
+    output.textContent = (answer.result && answer.result.summary) || answer.label;
+    announce(output.textContent);
+    if (item.type === "message") openReply(item, $(".helper", row));
+  } catch (failure) {
+    output.textContent = `The helper did not work: ${failure.message}`;
+  }
+}
+
+function onRowClick(event) {
+  const button = event.target.closest("button");
+  const row = event.target.closest("tr");
+  if (!button || !row || button.disabled) return;
+  const item = items.get(row.dataset.id);
+  if (!item) return;
+  if (button.classList.contains("act-message")) openReply(item, button);
+  else if (button.classList.contains("act-done")) dismiss(item, "completed", row);
+  else if (button.classList.contains("act-not-done")) dismiss(item, "not_completed", row);
+  else if (button.classList.contains("helper")) runHelper(item, row);
+}
+
+function popOut(full) {
+  show($("#full-queue"), full);
+  show($("#compact-panel"), !full);
+  if (full) $("#full-title").focus();
+  else $("#pop-out").focus();
+}
+
+export function init({ onReply }) {
+  openReply = onReply;
+  $("#queue-rows").addEventListener("click", onRowClick);
+  $("#pop-out").addEventListener("click", () => popOut(true));
+  $("#pop-in").addEventListener("click", () => popOut(false));
+}
+
+export function start() {
+  loading = null;
+  refresh();
+  window.clearInterval(timer);
+  timer = window.setInterval(refresh, REFRESH_MS);
+}
+
+export function stop() {
+  generation += 1;
+  window.clearInterval(timer);
+  timer = null;
+  rows.clear();
+  items.clear();
+  $("#queue-rows").replaceChildren();
+  $("#compact-list").replaceChildren();
+  show($("#full-queue"), false);
+  show($("#compact-panel"), true);
+}

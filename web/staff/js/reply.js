@@ -1,0 +1,116 @@
+// The "send a secure message" dialog: message, the two default-on checkboxes, the
+// disposition, and the patient's past correspondence on demand.
+import * as api from "./api.js";
+import { $, show, announce, element, typeLabel, when, conflictText } from "./ui.js";
+
+let current = null;
+let returnFocus = null;
+let afterSend = async () => {};
+let onConflict = () => {};
+
+function resetHistory() {
+  show($("#history"), false);
+  $("#history-toggle").setAttribute("aria-expanded", "false");
+  $("#history-list").replaceChildren();
+  $("#history-note").textContent = "";
+}
+
+export function open(item, opener) {
+  current = item;
+  returnFocus = opener || null;
+  $("#reply-form").reset();
+  $("#reply-notify").checked = true;
+  $("#reply-link").checked = true;
+  $("#reply-disposition").value = "leave_open";
+  $("#reply-error").textContent = "";
+  $("#reply-send").disabled = false;
+  $("#reply-title").textContent = `Send a secure message to ${item.patient_name}`;
+  $("#reply-about").textContent = `${typeLabel(item.type)}, received ${when(item.created_at)}: ${item.summary}`;
+  resetHistory();
+  $("#reply-dialog").showModal();
+  $("#reply-body").focus();
+}
+
+function close() {
+  $("#reply-dialog").close();
+}
+
+async function toggleHistory() {
+  const toggle = $("#history-toggle");
+  const expanded = toggle.getAttribute("aria-expanded") === "true";
+  if (expanded) {
+    resetHistory();
+    return;
+  }
+  toggle.setAttribute("aria-expanded", "true");
+  show($("#history"), true);
+  const noteElement = $("#history-note");
+  noteElement.textContent = "Loading past correspondence…";
+  try {
+    const path = `/api/staff/patients/${encodeURIComponent(current.patient_id)}/correspondence`;
+    const page = await api.get(api.query(path, { limit: 50 }));
+    const list = $("#history-list");
+    list.replaceChildren();
+    for (const letter of page.items) {
+      const entry = element("li", `letter from-${letter.author}`);
+      const who = letter.author === "patient" ? current.patient_name : "The practice";
+      entry.append(element("p", "meta", `${who}, ${when(letter.created_at)}`), element("p", "body", letter.body));
+      list.append(entry);
+    }
+    noteElement.textContent = page.items.length
+      ? `${page.items.length} past message${page.items.length === 1 ? "" : "s"}, newest first.`
+      : "No past correspondence with this patient.";
+  } catch (failure) {
+    noteElement.textContent = `Past correspondence could not be loaded: ${failure.message}`;
+  }
+}
+
+async function send(event) {
+  event.preventDefault();
+  const error = $("#reply-error");
+  error.textContent = "";
+  const body = $("#reply-body").value.trim();
+  if (!body) {
+    error.textContent = "Write a message to the patient first.";
+    $("#reply-body").focus();
+    return;
+  }
+  $("#reply-send").disabled = true;
+  try {
+    const answer = await api.post(`/api/staff/queue/${encodeURIComponent(current.request_id)}/reply`, {
+      body,
+      notify_patient: $("#reply-notify").checked,
+      link_to_request: $("#reply-link").checked,
+      disposition: $("#reply-disposition").value,
+      expected_version: current.version,
+    });
+    close();
+    const state = answer.item.state;
+    announce(
+      state === "open"
+        ? `Message sent to ${current.patient_name}. The request stays open.`
+        : `Message sent to ${current.patient_name}. The request is in the archive.`,
+    );
+    await afterSend();
+  } catch (failure) {
+    $("#reply-send").disabled = false;
+    if (failure.status === 409) {
+      error.textContent = `${conflictText(failure)} Your message was not sent.`;
+      if (failure.current) current = failure.current;
+      onConflict(failure.current ? failure.current.request_id : current.request_id, failure);
+    } else {
+      error.textContent = failure.message;
+    }
+  }
+}
+
+export function init({ onSent, onStale }) {
+  afterSend = onSent;
+  onConflict = onStale;
+  $("#reply-form").addEventListener("submit", send);
+  $("#reply-cancel").addEventListener("click", close);
+  $("#history-toggle").addEventListener("click", toggleHistory);
+  $("#reply-dialog").addEventListener("close", () => {
+    if (returnFocus && returnFocus.isConnected) returnFocus.focus();
+  });
+}

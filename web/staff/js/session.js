@@ -1,0 +1,145 @@
+// Sign-in (with the new-password step of a first sign-in), sign-out and the
+// 15-minute inactivity sign-out.
+import * as api from "./api.js";
+import { $, show, announce } from "./ui.js";
+
+export const IDLE_LIMIT_MS = 15 * 60 * 1000;
+const ACTIVITY = ["pointerdown", "keydown", "wheel", "touchstart", "input"];
+
+let idleTimer = null;
+let challenge = null;
+let started = () => {};
+let stopped = () => {};
+
+function view(name) {
+  show($("#sign-in-view"), name === "sign-in");
+  show($("#new-password-view"), name === "new-password");
+  show($("#app-view"), name === "app");
+  show($("#whoami"), name === "app");
+}
+
+function armIdleTimer() {
+  window.clearTimeout(idleTimer);
+  idleTimer = window.setTimeout(() => signOut("You were signed out after 15 minutes without activity."), IDLE_LIMIT_MS);
+}
+
+function begin(token, username) {
+  if (token) api.setToken(token);
+  const name = username || api.tokenUsername();
+  $("#signed-in-as").textContent = name ? `Signed in as ${name}` : "Signed in";
+  $("#sign-in-form").reset();
+  $("#new-password-form").reset();
+  view("app");
+  armIdleTimer();
+  for (const kind of ACTIVITY) document.addEventListener(kind, armIdleTimer, { passive: true });
+  started();
+}
+
+function showSignIn(note) {
+  const noteElement = $("#signed-out-note");
+  noteElement.textContent = note || "";
+  show(noteElement, Boolean(note));
+  view("sign-in");
+  $("#username").focus();
+}
+
+export async function signOut(note = "You are signed out.") {
+  window.clearTimeout(idleTimer);
+  for (const kind of ACTIVITY) document.removeEventListener(kind, armIdleTimer);
+  stopped();
+  if (api.signedIn()) {
+    try {
+      await api.post("/api/auth/logout", { account: "staff" });
+    } catch {
+      // The session is ended on this page either way.
+    }
+  }
+  api.setToken(null);
+  $("#signed-in-as").textContent = "";
+  for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
+  showSignIn(note);
+  announce(note);
+}
+
+async function submitSignIn(event) {
+  event.preventDefault();
+  const error = $("#sign-in-error");
+  error.textContent = "";
+  const username = $("#username").value.trim();
+  const password = $("#password").value;
+  if (!username || !password) {
+    error.textContent = "Enter your username and password.";
+    return;
+  }
+  try {
+    const answer = await api.postPublic("/api/auth/staff/login", { username, password });
+    if (answer.challenge === "NEW_PASSWORD_REQUIRED") {
+      challenge = { username, session: answer.session };
+      view("new-password");
+      $("#new-password").focus();
+      return;
+    }
+    if (answer.challenge) {
+      error.textContent = "This account needs a sign-in step this page does not offer yet. Ask your administrator.";
+      return;
+    }
+    begin(answer.access_token, username);
+  } catch (failure) {
+    error.textContent =
+      failure.status === 401 ? "The username or password is not right." : `Sign-in failed: ${failure.message}`;
+    $("#password").value = "";
+    $("#password").focus();
+  }
+}
+
+async function submitNewPassword(event) {
+  event.preventDefault();
+  const error = $("#new-password-error");
+  error.textContent = "";
+  const first = $("#new-password").value;
+  if (!first) {
+    error.textContent = "Enter a new password.";
+    return;
+  }
+  if (first !== $("#new-password-again").value) {
+    error.textContent = "The two passwords are not the same.";
+    return;
+  }
+  try {
+    const answer = await api.postPublic("/api/auth/staff/challenge", { ...challenge, new_password: first });
+    const username = challenge.username;
+    challenge = null;
+    begin(answer.access_token, username);
+  } catch (failure) {
+    if (failure.status === 401) {
+      challenge = null;
+      showSignIn("That step took too long. Sign in again with your temporary password.");
+      return;
+    }
+    error.textContent = failure.message;
+    $("#new-password").focus();
+  }
+}
+
+async function loadPasswordRules() {
+  try {
+    const practice = await (await fetch("/api/public/practice")).json();
+    if (practice.password_rules) $("#password-rules").textContent = practice.password_rules;
+    if (practice.name) $(".brand").textContent = `${practice.name}: Patient Portal Queue`;
+  } catch {
+    // The built-in hint stays.
+  }
+}
+
+/** Wires the forms; resumes a live session from the refresh cookie when there is one. */
+export async function start({ onStart, onStop }) {
+  started = onStart;
+  stopped = onStop;
+  $("#sign-in-form").addEventListener("submit", submitSignIn);
+  $("#new-password-form").addEventListener("submit", submitNewPassword);
+  $("#sign-out").addEventListener("click", () => signOut());
+  api.onExpired(() => signOut("Your session ended. Sign in again."));
+  loadPasswordRules();
+  if (await api.refresh()) begin(null, "");
+  else showSignIn();
+}
