@@ -304,3 +304,21 @@ def test_the_helper_event_carries_ids_and_type_only(demo, queue_api, stack):
     assert set(detail) == {"request_id", "patient_id", "request_type", "action", "draft_id"}
     assert (detail["request_id"], detail["request_type"]) == (item["request_id"], "refill")
     assert item["patient_name"] not in json.dumps(detail)
+
+
+def test_queue_rows_show_the_helper_result_and_a_409_says_who_handled_it(demo, queue_api):
+    item = open_item(queue_api, "refill")
+    _, helper = queue_api("POST", f"/api/staff/queue/{item['request_id']}/helper")
+    row = next(
+        row
+        for row in queue_api("GET", "/api/staff/queue", query="type=refill&limit=200")[1]["items"]
+        if row["request_id"] == item["request_id"]
+    )
+    assert row["helper_summary"] == helper["result"]["summary"]
+    assert row["version"] == item["version"]  # the helper changes no state
+    body = {"outcome": "completed", "expected_version": item["version"]}
+    assert queue_api("POST", f"/api/staff/queue/{item['request_id']}/dismiss", body=body)[0] == 200
+    status, answer = queue_api("POST", f"/api/staff/queue/{item['request_id']}/dismiss", body=body)
+    assert status == 409
+    assert answer["current"]["dismissed_by"] == FRONTDESK.username
+    assert answer["current"]["dismissed_at"]

@@ -15,9 +15,16 @@ def add_helper_result(
     """Written once: if two presses race, the second finds the first's result."""
     table = table or Table()
     item = {**keys.helper_result(request_id), "kind": "helper", **result}
+    # The request keeps the result's one-line summary, so queue rows can show it.
+    shown_on_row = table.update_entry(
+        keys.request(request_id),
+        expression="SET helper_summary = :summary",
+        values={":summary": str(result["result"].get("summary", ""))},
+        condition="attribute_exists(pk)",
+    )
     try:
         table.transact(
-            [table.put_entry(item, condition="attribute_not_exists(pk)"), table.put_entry(audit_entry)],
+            [table.put_entry(item, condition="attribute_not_exists(pk)"), shown_on_row, table.put_entry(audit_entry)],
             conflict="The helper already ran.",
         )
     except ConflictError:

@@ -68,6 +68,7 @@ QUEUE_ROW = (
     "created_at",
     "state",
     "version",
+    "helper_summary",
 )
 
 

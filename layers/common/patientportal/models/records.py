@@ -60,6 +60,7 @@ class RequestRecord(Record):
     history: list[dict[str, Any]] = Field(default_factory=list)
     dismissed_at: str = ""
     dismissed_by: str = ""
+    helper_summary: str = ""
 
 
 class MessageRecord(Record):

@@ -92,6 +92,9 @@ class QueueItem(Model):
     created_at: str
     state: RequestState
     version: int
+    helper_summary: str = ""
+    dismissed_at: str = ""
+    dismissed_by: str = ""
 
 
 class HistoryEntry(Model):
