@@ -88,6 +88,11 @@ def test_the_yellow_helper_button_acts_by_type_and_shows_its_result_in_place(pag
     row(page, refill).locator(".helper").click()
     expect(row(page, refill).locator(".helper-result")).to_have_text(expected[refill][1])
     assert_accessible(page, "queue with helper results")
+    # After a reload (or on a colleague's screen) each row still shows its helper result.
+    page.reload()
+    pop_out(page)
+    for request_id, (_, result) in expected.items():
+        expect(row(page, request_id).locator(".helper-result")).to_have_text(result)
 
 
 def test_the_helper_beside_a_secure_message_opens_the_reply(page: Page, patient: Client):
@@ -166,7 +171,10 @@ def test_when_someone_else_handled_an_item_first_the_page_says_so(page: Page, pa
 
     row(page, request_id).get_by_role("button", name="Dismiss as will not be completed", exact=False).click()
     stale = row(page, request_id)
-    expect(stale.locator(".row-note")).to_have_text("Someone else handled this item first. It is now: Completed.")
+    # The answer says who handled it (the colleague signed in as admin)
+    expect(stale.locator(".row-note")).to_have_text(
+        "Someone else handled this item first. It is now: Completed by admin."
+    )
     expect(stale.get_by_role("button", name="Dismiss as completed", exact=False)).to_be_disabled()
     expect(page.locator("#announce")).to_contain_text("Someone else handled this item first")
     assert_accessible(page, "queue after a conflict")
@@ -177,7 +185,7 @@ def test_when_someone_else_handled_an_item_first_the_page_says_so(page: Page, pa
     dialog.get_by_label("Message to patient").fill("Your refill is on its way.")
     dialog.get_by_role("button", name="Send").click()
     expect(dialog.get_by_role("alert")).to_have_text(
-        "Someone else handled this item first. It is now: Completed. Your message was not sent."
+        "Someone else handled this item first. It is now: Completed by admin. Your message was not sent."
     )
     dialog.get_by_role("button", name="Cancel").click()
-    expect(row(page, other).locator(".row-note")).to_contain_text("It is now: Completed.")
+    expect(row(page, other).locator(".row-note")).to_contain_text("It is now: Completed by admin.")

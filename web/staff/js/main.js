@@ -5,6 +5,6 @@ import * as reply from "./reply.js";
 import * as archive from "./archive.js";
 
 queue.init({ onReply: reply.open });
-reply.init({ onSent: queue.refresh, onStale: queue.conflict });
-archive.init({ onClose: queue.refresh });
+reply.init({ onSent: queue.changed, onStale: queue.conflict });
+archive.init({ onClose: queue.changed });
 session.start({ onStart: queue.start, onStop: queue.stop });

@@ -12,6 +12,8 @@ const rows = new Map(); // request_id -> <tr>
 let timer = null;
 let loading = null;
 let generation = 0; // bumped on sign-out, so an answer still on its way is dropped
+let changes = 0; // bumped by each change made from this page
+let again = false;
 let openReply = () => {};
 
 /** Every page of the queue; `partial` sees the rows so far while later pages load. */
@@ -48,6 +50,9 @@ function fill(row, item) {
   const helper = $(".helper", row);
   helper.textContent = HELPER_LABELS[item.type] || "Open";
   helper.setAttribute("aria-label", `${helper.textContent}: the ${about}`);
+  // A helper result pressed earlier, here or by a colleague, shows after a refresh too.
+  const output = $(".helper-result", row);
+  if (item.helper_summary && !output.textContent) output.textContent = item.helper_summary;
 }
 
 function newRow(item) {
@@ -126,23 +131,39 @@ function render(list, partial = false) {
 }
 
 export function refresh() {
-  if (!loading) {
-    loading = (async () => {
-      const mine = generation;
-      const first = rows.size === 0; // on the first load, show each page as it arrives
-      try {
-        const list = await fetchAll((sofar) => {
-          if (first && mine === generation) render(sofar, true);
-        });
-        if (mine === generation) render(list);
-      } catch (failure) {
-        if (failure.status !== 401) $("#full-count").textContent = `The queue could not be loaded: ${failure.message}`;
-      } finally {
-        loading = null;
-      }
-    })();
+  if (loading) {
+    again = true; // asked for while a load is on its way: load once more when it lands
+    return loading;
   }
+  loading = (async () => {
+    try {
+      do {
+        again = false;
+        const mine = generation;
+        const seen = changes;
+        const first = rows.size === 0; // on the first load, show each page as it arrives
+        const list = await fetchAll((sofar) => {
+          if (first && mine === generation && seen === changes) render(sofar, true);
+        });
+        if (mine !== generation) break;
+        // A list fetched before a change made here (a dismiss) would bring its row back.
+        if (seen === changes) render(list);
+        else again = true;
+      } while (again);
+    } catch (failure) {
+      if (failure.status !== 401) $("#full-count").textContent = `The queue could not be loaded: ${failure.message}`;
+    } finally {
+      loading = null;
+    }
+  })();
   return loading;
+}
+
+/** A change made elsewhere on the page (a reply, a restore): reload, and never show a list
+ * fetched before it. */
+export function changed() {
+  changes += 1;
+  return refresh();
 }
 
 /** After a 409: say so, and show the item as it now stands. */
@@ -167,6 +188,7 @@ async function dismiss(item, outcome, row) {
       expected_version: item.version,
     });
     const next = row.nextElementSibling || row.previousElementSibling;
+    changes += 1;
     row.remove();
     rows.delete(item.request_id);
     items.delete(item.request_id);
