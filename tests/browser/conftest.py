@@ -4,7 +4,6 @@ uncaught script error or a JavaScript dialog fails the test."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,21 +175,6 @@ def submit(patient: Client, **request: Any) -> str:
 def queue_item(staff: Client, request_id: str) -> dict[str, Any]:
     rows = staff.get("/api/staff/queue", order="newest", limit=200)["items"]
     return next(row for row in rows if row["request_id"] == request_id)
-
-
-def mail_count(portal: RunningPortal) -> int:
-    return len(requests.get(f"{portal.url}/_dev/mail.json", timeout=10).json())
-
-
-def settled_mail_count(portal: RunningPortal) -> int:
-    """The mailbox once earlier emails have all arrived (none new for a while)."""
-    count, steady_since = mail_count(portal), time.monotonic()
-    while time.monotonic() - steady_since < 0.6:
-        time.sleep(0.1)
-        now = mail_count(portal)
-        if now != count:
-            count, steady_since = now, time.monotonic()
-    return count
 
 
 # --- the page ------------------------------------------------------------------------------

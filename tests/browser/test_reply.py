@@ -12,11 +12,9 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import (
     Client,
     assert_accessible,
-    mail_count,
     pop_out,
     queue_item,
     row,
-    settled_mail_count,
     sign_in,
     submit,
 )
@@ -29,13 +27,6 @@ def open_reply(page: Page, request_id: str):
     dialog = page.get_by_role("dialog", name="Send a secure message to Ava Thompson")
     expect(dialog).to_be_visible()
     return dialog
-
-
-def wait_for_mail(portal, count: int) -> None:
-    deadline = time.monotonic() + 15
-    while mail_count(portal) < count and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert mail_count(portal) >= count
 
 
 def test_the_secure_message_icon_opens_the_dialog_and_by_default_emails_and_links(
@@ -59,13 +50,13 @@ def test_the_secure_message_icon_opens_the_dialog_and_by_default_emails_and_link
     dialog.get_by_role("button", name="Send").click()
     expect(dialog.get_by_role("alert")).to_have_text("Write a message to the patient first.")
 
-    before = settled_mail_count(portal)
+    before = portal.settled_mail_count()
     dialog.get_by_label("Message to patient").fill("Sent to your pharmacy.")
     dialog.get_by_role("button", name="Send").click()
     expect(dialog).to_be_hidden()
     expect(page.locator("#announce")).to_have_text("Message sent to Ava Thompson. The request stays open.")
     expect(row(page, request_id)).to_have_count(1)  # left open
-    wait_for_mail(portal, before + 1)
+    portal.wait_for_mail(before + 1)
     thread = colleague.get(f"/api/staff/queue/{request_id}")["thread"]
     assert thread[-1]["body"] == "Sent to your pharmacy."
     assert thread[-1]["request_id"] == request_id
@@ -86,7 +77,7 @@ def test_the_defaults_can_be_overridden_and_the_drop_down_dismisses(
     sign_in(page)
     pop_out(page)
     dialog = open_reply(page, request_id)
-    before = settled_mail_count(portal)
+    before = portal.settled_mail_count()
     dialog.get_by_label("Message to patient").fill("We cannot refill this without a visit.")
     dialog.get_by_label("Notify the patient by email", exact=False).uncheck()
     dialog.get_by_label("Link this message to the request").uncheck()
@@ -98,7 +89,7 @@ def test_the_defaults_can_be_overridden_and_the_drop_down_dismisses(
     archived = colleague.get("/api/staff/archive", q=medication)["items"]
     assert [(item["request_id"], item["state"]) for item in archived] == [(request_id, state)]
     time.sleep(1.0)  # long enough for the stream to have carried an email, had there been one
-    assert mail_count(portal) == before
+    assert portal.mail_count() == before
     letters = colleague.get(f"/api/staff/patients/{archived[0]['patient_id']}/correspondence")["items"]
     sent = next(letter for letter in letters if letter["body"] == "We cannot refill this without a visit.")
     assert sent["request_id"] is None

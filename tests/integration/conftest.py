@@ -166,6 +166,18 @@ def deliver_outbox(stack: Stack) -> Callable[[], dict[str, Any]]:
     return deliver
 
 
+def outbox_stream_records(stack: Stack) -> list[dict[str, Any]]:
+    """Every outbox entry on the table's stream so far, shaped as Lambda hands them to notify."""
+    streams = boto3.client("dynamodbstreams")
+    arn = stack.resolver.attribute("PortalTable", "StreamArn")
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")
+    records = [
+        lambda_record(record, arn) for record in streams.get_records(ShardIterator=iterator["ShardIterator"])["Records"]
+    ]
+    return [record for record in records if record["dynamodb"]["NewImage"].get("kind", {}).get("S") == "outbox"]
+
+
 def sent_emails() -> list[dict[str, Any]]:
     return mailbox.sent_emails("us-east-1")
 

@@ -3,18 +3,16 @@ outbox entry once however often it is delivered."""
 
 from __future__ import annotations
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
 from functions.notify import app as notify
 from local import demo_data
 from local.functions import LambdaContext
-from local.streams import lambda_record
 from patientportal.dal import keys
 from patientportal.dal.table import Table
 from patientportal.email import sender
-from tests.integration.conftest import sent_emails
+from tests.integration.conftest import outbox_stream_records, sent_emails
 
 FRONTDESK = demo_data.STAFF_LOGINS[0]
 
@@ -67,14 +65,7 @@ def test_partial_failure_names_only_the_failed_record_and_a_retry_sends_it_once(
     staff = login("staff", FRONTDESK.username, FRONTDESK.password)
     message_patient(call_patients, staff, "p-ava")
     message_patient(call_patients, staff, "p-bruno")
-    streams = boto3.client("dynamodbstreams")
-    arn = stack.resolver.attribute("PortalTable", "StreamArn")
-    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
-    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")[
-        "ShardIterator"
-    ]
-    records = [lambda_record(record, arn) for record in streams.get_records(ShardIterator=iterator)["Records"]]
-    outbox = [record for record in records if record["dynamodb"]["NewImage"].get("kind", {}).get("S") == "outbox"]
+    outbox = outbox_stream_records(stack)
     assert len(outbox) == 2
     real_send = sender.send
 

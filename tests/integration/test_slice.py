@@ -4,15 +4,12 @@ goes out through outbox -> stream -> notify -> SES. Each route's AWS work is cou
 
 from __future__ import annotations
 
-import boto3
-
 from functions.notify import app as notify
 from local import demo_data
 from local.functions import LambdaContext
-from local.streams import lambda_record
 from patientportal.dal import keys
 from patientportal.dal.table import Table
-from tests.integration.conftest import sent_emails
+from tests.integration.conftest import outbox_stream_records, sent_emails
 
 AVA = next(login for login in demo_data.PATIENT_LOGINS if login.username == "ava.thompson")
 FRONTDESK = demo_data.STAFF_LOGINS[0]
@@ -129,14 +126,7 @@ def test_redelivered_outbox_entry_is_sent_once(demo, login, call_patients, stack
         body={"body": "Hello"},
         token=staff,
     )
-    streams = boto3.client("dynamodbstreams")
-    arn = stack.resolver.attribute("PortalTable", "StreamArn")
-    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
-    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")[
-        "ShardIterator"
-    ]
-    records = [lambda_record(record, arn) for record in streams.get_records(ShardIterator=iterator)["Records"]]
-    outbox = [record for record in records if record["dynamodb"]["NewImage"].get("kind", {}).get("S") == "outbox"]
+    outbox = outbox_stream_records(stack)
     assert len(outbox) == 1
 
     # Lambda may deliver the same record again (a retry after a timeout): one email only

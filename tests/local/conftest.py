@@ -13,8 +13,10 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
+import requests
 
 from local import template as cfn
 
@@ -33,6 +35,30 @@ class RunningPortal:
     emulator_url: str
     process: subprocess.Popen[str]
     output: list[str]
+
+    def mail(self) -> list[dict[str, Any]]:
+        """Every email the development mailbox holds, newest first."""
+        return list(requests.get(f"{self.url}/_dev/mail.json", timeout=10).json())
+
+    def mail_count(self) -> int:
+        return len(self.mail())
+
+    def settled_mail_count(self) -> int:
+        """The mailbox once earlier emails have all arrived (none new for a while): other
+        tests share this runtime, and the stream delivers their emails a moment later."""
+        count, steady_since = self.mail_count(), time.monotonic()
+        while time.monotonic() - steady_since < 0.8:
+            time.sleep(0.1)
+            now = self.mail_count()
+            if now != count:
+                count, steady_since = now, time.monotonic()
+        return count
+
+    def wait_for_mail(self, count: int) -> None:
+        deadline = time.monotonic() + 15
+        while self.mail_count() < count and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert self.mail_count() >= count, f"expected {count} email(s) in the mailbox"
 
     def stop(self) -> int:
         self.process.send_signal(signal.SIGINT)

@@ -62,28 +62,6 @@ def queue_row(staff: Client, request_id: str) -> dict[str, Any]:
     return next(row for row in rows if row["request_id"] == request_id)
 
 
-def mail_count(portal: RunningPortal) -> int:
-    return len(requests.get(f"{portal.url}/_dev/mail.json", timeout=10).json())
-
-
-def settled_mail_count(portal: RunningPortal) -> int:
-    """The mailbox once earlier tests' emails have all arrived (none new for a while)."""
-    count, steady_since = mail_count(portal), time.monotonic()
-    while time.monotonic() - steady_since < 0.8:
-        time.sleep(0.1)
-        now = mail_count(portal)
-        if now != count:
-            count, steady_since = now, time.monotonic()
-    return count
-
-
-def wait_for_mail(portal: RunningPortal, count: int) -> None:
-    deadline = time.monotonic() + 15
-    while mail_count(portal) < count and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert mail_count(portal) >= count
-
-
 def test_the_queue_shows_requests_and_secure_messages_from_the_portal(patient, staff):
     # Requests and secure messages coming from the portal both appear, each with who and what
     request_id = submitted_refill(patient, "cetirizine")
@@ -109,21 +87,21 @@ def test_the_helper_button_beside_a_refill_opens_a_note_with_the_prescription(pa
 
 def test_a_secure_reply_by_default_emails_the_patient_and_joins_the_request(portal, patient, staff):
     request_id = submitted_refill(patient, "loratadine")
-    before = settled_mail_count(portal)
+    before = portal.settled_mail_count()
     row = queue_row(staff, request_id)
     answer = staff.post(
         f"/api/staff/queue/{request_id}/reply", {"body": "Sent to your pharmacy.", "expected_version": row["version"]}
     )
     assert answer.status_code == 200, answer.text
     assert answer.json()["message"]["request_id"] == request_id
-    wait_for_mail(portal, before + 1)
+    portal.wait_for_mail(before + 1)
     thread = staff.get(f"/api/staff/queue/{request_id}")["thread"]
     assert thread[-1]["body"] == "Sent to your pharmacy."
 
 
 def test_the_defaults_can_be_overridden_and_the_disposition_chosen(portal, patient, staff):
     request_id = submitted_refill(patient, "ibuprofen")
-    before = settled_mail_count(portal)
+    before = portal.settled_mail_count()
     row = queue_row(staff, request_id)
     answer = staff.post(
         f"/api/staff/queue/{request_id}/reply",
@@ -138,7 +116,7 @@ def test_the_defaults_can_be_overridden_and_the_disposition_chosen(portal, patie
     assert answer.status_code == 200, answer.text
     assert answer.json()["item"]["state"] == "not_completed"
     time.sleep(1.0)  # long enough for the stream to have carried an email, had there been one
-    assert mail_count(portal) == before
+    assert portal.mail_count() == before
     archived = staff.get("/api/staff/archive", q="ibuprofen")["items"]
     assert [(row["request_id"], row["state"]) for row in archived] == [(request_id, "not_completed")]
 
