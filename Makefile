@@ -14,12 +14,12 @@ AXE := tests/browser/node_modules/axe-core/axe.min.js
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help run test lint typecheck check-template unit integration local-tests browser-tests chromium openapi build deploy publish-web bench clean
+.PHONY: help run test lint typecheck check-template browser-tests chromium openapi build deploy publish-web bench clean
 
 help:
 	@echo "make run    start the whole portal locally with demo data"
 	@echo "make test   install what is needed, lint, check the template, run every suite"
-	@echo "make build | deploy | bench | openapi | clean"
+	@echo "make build | deploy | bench | openapi | browser-tests | clean"
 
 $(VENV)/.installed: requirements/dev.txt layers/common/requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
