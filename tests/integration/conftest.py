@@ -29,6 +29,14 @@ from patientportal.settings import get_settings
 
 PUBLIC_URL = "http://portal.test"
 
+# Ava Thompson's details as the demo data holds them: what "I forgot my password" asks for.
+AVA_ON_FILE = {
+    "email": "ava.thompson@example.com",
+    "last_name": "Thompson",
+    "date_of_birth": "1984-03-12",
+    "zip": "02139",
+}
+
 
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[str]:
