@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from patientportal import clock, ids
+from patientportal import clock
 from patientportal.auth.principal import Principal
 from patientportal.dal import messages as stored_messages
 from patientportal.dal import patients
 from patientportal.email import outbox
 from patientportal.errors import ConflictError, NotFoundError
-from patientportal.logic import audit, requests
+from patientportal.logic import audit, requests, threads
 from patientportal.models.common import Page
 from patientportal.models.messages import Inbox, MessageRead, PatientMessage, SecureMessage, StaffMessage
 from patientportal.models.records import MessageRecord, PatientRecord
@@ -35,13 +35,8 @@ def send_message_to_patient(
     if patient is None:
         raise NotFoundError("There is no such patient.")
     moment = clock.now()
-    record = MessageRecord(
-        message_id=ids.time_ordered_id(moment),
-        patient_id=patient_id,
-        author="practice",
-        author_id=staff.username,
-        body=message.body,
-        created_at=clock.timestamp(moment),
+    record = threads.new_message(
+        patient_id=patient_id, author="practice", author_id=staff.username, body=message.body, moment=moment
     )
     notification = outbox.notification_for(patient, "secure_message_waiting") if message.notify_patient else None
     audit_entry = audit.audit_item(staff, "send_message", patient_id, api_request_id)

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from patientportal import clock, ids
+from patientportal import clock
 from patientportal.auth.principal import Principal
 from patientportal.dal import messages as stored_messages
 from patientportal.dal import requests as stored_requests
 from patientportal.dal.table import Table
 from patientportal.email import outbox
 from patientportal.errors import ConflictError, NotFoundError
-from patientportal.logic import audit
+from patientportal.logic import audit, threads
 from patientportal.logic.messages import message_view
 from patientportal.models.common import Page
 from patientportal.models.records import MessageRecord
@@ -102,13 +102,12 @@ def reply_to_request(staff: Principal, request_id: str, reply: StaffReply, *, ap
         raise NotFoundError("There is no such request.")
     moment = clock.now()
     at = clock.timestamp(moment)
-    message = MessageRecord(
-        message_id=ids.time_ordered_id(moment),
+    message = threads.new_message(
         patient_id=request.patient_id,
         author="practice",
         author_id=staff.username,
         body=reply.body,
-        created_at=at,
+        moment=moment,
         request_id=request_id if reply.link_to_request else None,
     )
     table = Table()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from patientportal import clock, ids
 from patientportal.dal import requests as stored_requests
+from patientportal.logic import threads
 from patientportal.models.common import Page
 from patientportal.models.records import MessageRecord, PatientRecord, RequestRecord
 from patientportal.models.requests import (
@@ -62,13 +63,12 @@ def submit(
     )
     first_message = None
     if isinstance(request, MessageRequest):
-        first_message = MessageRecord(
-            message_id=ids.time_ordered_id(moment),
+        first_message = threads.new_message(
             patient_id=patient.patient_id,
             author="patient",
             author_id=patient.patient_id,
             body=request.body,
-            created_at=created_at,
+            moment=moment,
             request_id=record.request_id,
             in_reply_to=in_reply_to,
         )
