@@ -27,6 +27,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 FRONTDESK, ADMIN = demo_data.STAFF_LOGINS
 AVA = next(login for login in demo_data.PATIENT_LOGINS if login.username == "ava.thompson")
 
@@ -178,6 +179,12 @@ def queue_item(staff: Client, request_id: str) -> dict[str, Any]:
 
 
 # --- the page ------------------------------------------------------------------------------
+
+
+def screenshot(page: Page, name: str) -> None:
+    """The README's pictures, taken by the tests that walk the view so they stay current."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png")
 
 
 def sign_in(page: Page, username: str = FRONTDESK.username, password: str = FRONTDESK.password) -> None:
