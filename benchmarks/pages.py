@@ -55,7 +55,7 @@ def main() -> None:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(base_url=portal.url)
             page.goto("/staff/")
-            page.get_by_label("Username").fill(FRONTDESK.username)
+            page.get_by_label("Username", exact=True).fill(FRONTDESK.username)
             page.get_by_label("Password", exact=True).fill(FRONTDESK.password)
             page.get_by_role("button", name="Sign in").click()
             page.locator("#queue-rows tr").nth(items - 1).wait_for(state="attached", timeout=30_000)

@@ -39,7 +39,7 @@ class Runtime:
         os.environ.pop("AWS_PROFILE", None)
         os.environ.pop("AWS_SESSION_TOKEN", None)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the emulator's request lines
-        emulator_fixes.keep_streams_through_rollbacks()
+        emulator_fixes.apply()
         emulator = ThreadedMotoServer(ip_address="127.0.0.1", port=self.emulator_port, verbose=False)
         emulator.start()
         self._stops.append(emulator)

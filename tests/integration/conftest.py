@@ -44,7 +44,7 @@ def emulator() -> Iterator[str]:
     the local runtime. (moto's in-process decorator cannot serve DynamoDB Streams with this
     botocore, and the stream is part of what these tests check.)"""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    emulator_fixes.keep_streams_through_rollbacks()
+    emulator_fixes.apply()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     _, port = server.get_host_and_port()
