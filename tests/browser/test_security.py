@@ -181,13 +181,13 @@ def test_every_control_works_from_the_keyboard_and_has_a_label(page: Page, patie
     page.keyboard.press("Enter")
     expect(page.locator("#app-view")).to_be_visible()
     expect(page.locator("#compact-list li").first).to_be_visible()
-    assert_all_reached_and_labelled(page, "compact panel", 8)
+    assert_all_reached_and_labelled(page, "compact panel", 16)
 
     page.get_by_role("button", name="Open the full queue").focus()
     page.keyboard.press("Enter")
     expect(page.locator("#full-queue")).to_be_visible()
     rows = page.locator("#queue-rows tr").count()
-    assert_all_reached_and_labelled(page, "full queue", rows * 4 + 10)
+    assert_all_reached_and_labelled(page, "full queue", rows * 5 + 14)
 
     # The reply dialog, from the keyboard alone; Escape closes it and gives focus back.
     message_icon = row(page, request_id).get_by_role("button", name="Send a secure message", exact=False)

@@ -20,16 +20,22 @@ export function setToken(token) {
   accessToken = token;
 }
 
-/** The username the access token names (display only; the API checks the token). */
-export function tokenUsername() {
+function claims() {
   try {
-    const part = accessToken.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-    const claims = JSON.parse(atob(part));
-    return claims.username || claims["cognito:username"] || "";
+    return JSON.parse(atob(accessToken.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
   } catch {
-    return "";
+    return {};
   }
 }
+
+/** The username the access token names (display only; the API checks the token). */
+export function tokenUsername() {
+  const named = claims();
+  return named.username || named["cognito:username"] || "";
+}
+
+/** The token's groups (to show or hide admin tools; the API checks the token). */
+export const tokenGroups = () => claims()["cognito:groups"] || [];
 
 export function signedIn() {
   return accessToken !== null;
@@ -50,18 +56,18 @@ async function parse(response) {
   }
 }
 
-async function send(method, path, body, { auth = true, retry = true } = {}) {
+async function send(method, path, body, { auth = true, retry = true, type = "" } = {}) {
   const headers = { accept: "application/json" };
-  if (body !== undefined) headers["content-type"] = "application/json";
+  if (body !== undefined) headers["content-type"] = type || "application/json";
   if (auth && accessToken) headers.authorization = `Bearer ${accessToken}`;
   const response = await fetch(path, {
     method,
     headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined || type ? body : JSON.stringify(body),
     credentials: "same-origin",
   });
   if (response.status === 401 && auth && retry) {
-    if (await refresh()) return send(method, path, body, { auth, retry: false });
+    if (await refresh()) return send(method, path, body, { auth, retry: false, type });
     expired();
   }
   const data = await parse(response);
@@ -90,7 +96,11 @@ export function refresh() {
 
 export const get = (path) => send("GET", path);
 export const post = (path, body = {}) => send("POST", path, body);
+export const put = (path, body) => send("PUT", path, body);
+export const patch = (path, body) => send("PATCH", path, body);
 export const postPublic = (path, body) => send("POST", path, body, { auth: false });
+/** A file sent as it is (the import's CSV), not as JSON. */
+export const upload = (path, file, type) => send("POST", path, file, { type });
 
 export function query(path, params) {
   const search = new URLSearchParams();

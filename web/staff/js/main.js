@@ -3,8 +3,19 @@ import * as session from "./session.js";
 import * as queue from "./queue.js";
 import * as reply from "./reply.js";
 import * as archive from "./archive.js";
+import * as patient from "./patient.js";
+import { $, show } from "./ui.js";
 
-queue.init({ onReply: reply.open });
+queue.init({ onReply: reply.open, onPatient: patient.open });
 reply.init({ onSent: queue.changed, onStale: queue.conflict });
 archive.init({ onClose: queue.changed });
-session.start({ onStart: queue.start, onStop: queue.stop });
+patient.init();
+session.start({ onStart: queue.start, onStop: () => [queue.stop(), patient.stop()] });
+
+// The header's "Links" menu: a disclosure button and its list.
+const links = $("#links-toggle");
+links.addEventListener("click", () => {
+  const open = links.getAttribute("aria-expanded") !== "true";
+  links.setAttribute("aria-expanded", String(open));
+  show($("#links-list"), open);
+});

@@ -15,6 +15,7 @@ let generation = 0; // bumped on sign-out, so an answer still on its way is drop
 let changes = 0; // bumped by each change made from this page
 let again = false;
 let openReply = () => {};
+let openPatient = () => {};
 
 /** Every page of the queue; `partial` sees the rows so far while later pages load. */
 async function fetchAll(partial) {
@@ -35,7 +36,7 @@ function describe(item) {
 
 function fill(row, item) {
   row.dataset.id = item.request_id;
-  $(".c-name", row).textContent = item.patient_name;
+  $(".who-link", row).textContent = item.patient_name;
   $(".c-dob", row).textContent = item.patient_date_of_birth;
   $(".c-type", row).textContent = typeLabel(item.type);
   $(".summary-text", row).textContent = item.summary;
@@ -72,10 +73,12 @@ function renderCompact(list) {
   for (const item of list.slice(0, COMPACT_ROWS)) {
     const entry = element("li");
     entry.append(
-      element("span", "who", item.patient_name),
+      element("button", "link who-link", item.patient_name),
       element("span", "what", typeLabel(item.type)),
       element("span", "when", when(item.created_at)),
     );
+    entry.firstChild.type = "button";
+    entry.firstChild.addEventListener("click", () => openPatient(item.patient_id, entry.firstChild));
     target.append(entry);
   }
   if (list.length > COMPACT_ROWS) {
@@ -224,6 +227,7 @@ function onRowClick(event) {
   else if (button.classList.contains("act-done")) dismiss(item, "completed", row);
   else if (button.classList.contains("act-not-done")) dismiss(item, "not_completed", row);
   else if (button.classList.contains("helper")) runHelper(item, row);
+  else if (button.classList.contains("who-link")) openPatient(item.patient_id, button);
 }
 
 function popOut(full) {
@@ -233,8 +237,9 @@ function popOut(full) {
   else $("#pop-out").focus();
 }
 
-export function init({ onReply }) {
+export function init({ onReply, onPatient }) {
   openReply = onReply;
+  openPatient = onPatient;
   $("#queue-rows").addEventListener("click", onRowClick);
   $("#pop-out").addEventListener("click", () => popOut(true));
   $("#pop-in").addEventListener("click", () => popOut(false));

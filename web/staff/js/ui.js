@@ -66,3 +66,30 @@ export function conflictText(error) {
   const by = error.current && error.current.dismissed_by ? ` by ${error.current.dismissed_by}` : "";
   return `Someone else handled this item first. It is now: ${state}${by}.`;
 }
+
+// Patients: the status badge (templates in the page); forms the API's errors name a field of.
+export const patientPath = (id, rest = "") => `/api/staff/patients/${encodeURIComponent(id)}${rest}`;
+
+export const badge = (status) => $(`#badge-${status}`).content.firstElementChild.cloneNode(true);
+
+/** Named inputs as the API's fields: checkboxes as booleans, text trimmed. */
+export function formValues(form) {
+  const values = {};
+  for (const input of form.querySelectorAll("[name]")) {
+    values[input.name] = input.type === "checkbox" ? input.checked : input.value.trim();
+  }
+  return values;
+}
+
+/** A 4xx answer's message (or none); the input it names marked and focused. */
+export function fieldError(form, out, failure) {
+  for (const input of form.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
+  out.textContent = failure ? failure.message : "";
+  out.className = failure ? "error" : "note";
+  const input = failure && failure.field && form.elements[failure.field];
+  if (!input || !input.labels) return;
+  // The API says `first_name: ...`; the page says the label.
+  out.textContent = failure.message.replace(`${failure.field}:`, `${input.labels[0].textContent}:`);
+  input.setAttribute("aria-invalid", "true");
+  input.focus();
+}

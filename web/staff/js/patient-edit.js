@@ -1,0 +1,162 @@
+// "Edit patient": the Demographics and Patient Portal tabs.
+import * as api from "./api.js";
+import { $, show, announce, when, patientPath, formValues, fieldError } from "./ui.js";
+
+let patient = null;
+let saved = () => {};
+let checkTimer = null;
+let checking = 0;
+
+const path = (rest) => patientPath(patient.patient_id, rest);
+const tabs = () => [...document.querySelectorAll("#edit-dialog [role=tab]")];
+
+function select(tab) {
+  for (const each of tabs()) {
+    each.setAttribute("aria-selected", String(each === tab));
+    each.tabIndex = each === tab ? 0 : -1;
+    show($(`#${each.getAttribute("aria-controls")}`), each === tab);
+  }
+  tab.focus();
+}
+
+function onTabKey(event) {
+  const all = tabs();
+  const at = all.indexOf(event.target);
+  const to = { ArrowRight: at + 1, ArrowLeft: at + all.length - 1, Home: 0, End: all.length - 1 }[event.key];
+  if (to === undefined) return;
+  event.preventDefault();
+  select(all[to % all.length]);
+}
+
+function fill(record) {
+  patient = record;
+  saved(record);
+  for (const input of $("#demo-form").querySelectorAll("[name]")) input.value = record[input.name];
+  $("#access-switch").checked = record.portal_access_enabled;
+  $("#c-username").value = record.username;
+  $("#cred-form").querySelector("[type=checkbox]").checked = false;
+  $("#c-password").value = "";
+  show($("#c-password-row"), false);
+  $("#username-check").textContent = "";
+}
+
+/** An in-page question (a <dialog>): true for "yes". */
+function ask(dialog) {
+  dialog.returnValue = "";
+  dialog.showModal();
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => resolve(dialog.returnValue === "yes"), { once: true });
+  });
+}
+
+async function saveDemographics(event, guard) {
+  event.preventDefault();
+  const form = $("#demo-form");
+  const out = $("#demo-error");
+  fieldError(form, out);
+  try {
+    fill(await api.patch(path(), { ...formValues(form), expected_version: patient.version, ...guard }));
+    out.textContent = "Changes saved.";
+  } catch (failure) {
+    if (failure.field !== "confirm_email_change") return fieldError(form, out, failure);
+    $("#email-reason").value = "";
+    if (await ask($("#email-dialog"))) {
+      saveDemographics(event, { confirm_email_change: true, reason: $("#email-reason").value.trim() });
+    } else {
+      fieldError(form, out, { message: "Not saved: the email change was not confirmed.", field: "email" });
+    }
+  }
+}
+
+async function toggleAccess() {
+  const on = !patient.portal_access_enabled;
+  const toggle = $("#access-switch");
+  const out = $("#access-error");
+  toggle.checked = !on; // until the server agrees
+  out.textContent = "";
+  $("#privacy-email").textContent = patient.email || "none yet";
+  if (!on || (await ask($("#privacy-dialog")))) {
+    try {
+      fill(await api.put(path("/portal-access"), { enabled: on, identity_confirmed: on }));
+      announce(on ? "Portal access is on." : "Portal access is off; the patient is signed out.");
+    } catch (failure) {
+      const missing = ["email", "zip"].includes(failure.field) ? " Add it on the Demographics tab." : "";
+      out.textContent = failure.message + missing;
+    }
+  }
+  toggle.focus();
+}
+
+function checkUsername() {
+  window.clearTimeout(checkTimer);
+  const mine = ++checking;
+  const out = $("#username-check");
+  const name = $("#c-username").value.trim();
+  out.className = "check";
+  out.textContent = "";
+  if (!name || name === patient.username) return;
+  checkTimer = window.setTimeout(async () => {
+    try {
+      const result = await api.get(`/api/staff/usernames/${encodeURIComponent(name)}`);
+      if (mine !== checking) return;
+      const good = result.valid && result.available;
+      out.className = `check ${good ? "good" : "bad"}`;
+      out.textContent = good ? "✓ Valid and not taken." : `✗ Not usable: ${result.reason}`;
+    } catch (failure) {
+      if (mine === checking) out.textContent = `Not checked: ${failure.message}`;
+    }
+  }, 300);
+}
+
+async function saveCredentials(event) {
+  event.preventDefault();
+  const form = $("#cred-form");
+  const out = $("#cred-error");
+  const body = {};
+  const username = $("#c-username").value.trim();
+  if (username !== patient.username) body.username = username;
+  if (form.querySelector("[type=checkbox]").checked) body.password = $("#c-password").value;
+  try {
+    fill(await api.put(path("/credentials"), body));
+    out.textContent = "Saved. Tell the patient their username and password in person or by phone.";
+  } catch (failure) {
+    fieldError(form, out, failure);
+  }
+}
+
+async function invite() {
+  const out = $("#invite-note");
+  out.textContent = "Sending…";
+  try {
+    const sent = await api.post(path("/invitation"));
+    out.textContent = `Invitation/reset email sent to ${sent.sent_to}. Its link works until ${when(sent.expires_at)}.`;
+  } catch (failure) {
+    out.textContent = `Not sent: ${failure.message}`;
+  }
+}
+
+export function open(record) {
+  fill(record);
+  for (const out of $("#edit-dialog").querySelectorAll("[role=alert], [role=status]")) out.textContent = "";
+  $("#edit-title").textContent = `Edit patient: ${record.first_name} ${record.last_name}`;
+  $("#edit-dialog").showModal();
+  select($("#tab-demo"));
+}
+
+export function init(onSaved) {
+  saved = onSaved;
+  for (const tab of tabs()) {
+    tab.addEventListener("click", () => select(tab));
+    tab.addEventListener("keydown", onTabKey);
+  }
+  $("#demo-form").addEventListener("submit", (event) => saveDemographics(event, {}));
+  $("#access-switch").addEventListener("change", toggleAccess);
+  $("#c-username").addEventListener("input", checkUsername);
+  $("#cred-form").querySelector("[type=checkbox]").addEventListener("change", (event) => {
+    show($("#c-password-row"), event.target.checked);
+  });
+  $("#cred-form").addEventListener("submit", saveCredentials);
+  $("#invite").addEventListener("click", invite);
+  $("#edit-close").addEventListener("click", () => $("#edit-dialog").close());
+  $("#edit-dialog").addEventListener("close", () => $("#pp-edit").focus());
+}

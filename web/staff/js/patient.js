@@ -1,0 +1,117 @@
+// Finding and adding patients; the patient panel with its portal status and tooltip.
+import * as api from "./api.js";
+import * as edit from "./patient-edit.js";
+import { $, show, announce, element, when, badge, patientPath, formValues, fieldError } from "./ui.js";
+
+let shown = null;
+let opener = null;
+let latest = 0;
+let findTimer = null;
+
+function render(patient) {
+  shown = patient;
+  const { status, reasons, email_undeliverable: bounced } = patient.portal_status;
+  const panel = $("#patient-panel");
+  $("#pp-name").textContent = `${patient.first_name} ${patient.last_name}`;
+  $("#pp-status").replaceChildren(badge(status));
+  for (const node of panel.querySelectorAll("[data-status]")) show(node, node.dataset.status === status);
+  for (const node of panel.querySelectorAll("[data-reason]")) {
+    const found = reasons.find((r) => r.reason === node.dataset.reason);
+    show(node, Boolean(found));
+    node.lastElementChild.textContent = found ? found.fix : "";
+  }
+  for (const node of panel.querySelectorAll(".pp-bounced")) show(node, bounced);
+  for (const node of panel.querySelectorAll("[data-field]")) {
+    const value = patient[node.dataset.field];
+    node.textContent = value ? (node.dataset.field.endsWith("_at") ? when(value) : value) : node.dataset.none;
+  }
+  show(panel);
+}
+
+export async function open(patientId, from) {
+  opener = from;
+  try {
+    render(await api.get(patientPath(patientId)));
+    $("#pp-name").focus();
+  } catch (failure) {
+    announce(`The patient could not be opened: ${failure.message}`);
+  }
+}
+
+function found(patient) {
+  const name = element("button", "link who-link", `${patient.last_name}, ${patient.first_name}`);
+  name.type = "button";
+  name.addEventListener("click", () => open(patient.patient_id, name));
+  const entry = element("li");
+  entry.append(name, element("span", "", patient.date_of_birth), badge(patient.portal_status.status));
+  return entry;
+}
+
+async function find() {
+  const q = $("#find-q").value.trim();
+  const note = $("#find-note");
+  const mine = ++latest;
+  $("#find-list").replaceChildren();
+  note.textContent = "";
+  if (!q) return;
+  try {
+    const page = await api.get(api.query("/api/staff/patients", { q, limit: 20 }));
+    if (mine !== latest) return;
+    $("#find-list").append(...page.items.map(found));
+    const n = page.items.length;
+    note.textContent = `${n || "No"}${page.next_cursor ? " or more" : ""} patient${n === 1 ? "" : "s"} found for “${q}”.`;
+  } catch (failure) {
+    if (mine === latest) note.textContent = `The search did not work: ${failure.message}`;
+  }
+}
+
+async function add(event) {
+  event.preventDefault();
+  const form = $("#add-form");
+  fieldError(form, $("#add-error"));
+  try {
+    const patient = await api.post("/api/staff/patients", formValues(form));
+    $("#add-dialog").close();
+    opener = $("#add-open");
+    render(patient);
+    $("#pp-name").focus();
+    announce(`Patient added. ${badge(patient.portal_status.status).textContent}.`);
+  } catch (failure) {
+    fieldError(form, $("#add-error"), failure);
+  }
+}
+
+export function init() {
+  $("#find-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    find();
+  });
+  $("#find-q").addEventListener("input", () => {
+    window.clearTimeout(findTimer);
+    findTimer = window.setTimeout(find, 350);
+  });
+  $("#pp-close").addEventListener("click", () => {
+    stop(false);
+    (opener && opener.isConnected && !opener.closest("[hidden]") ? opener : $("#find-q")).focus();
+  });
+  $("#pp-edit").addEventListener("click", () => edit.open(shown));
+  // Escape hides the tooltip until the next hover or focus.
+  const tip = $("#pp-tip").classList;
+  $("#pp-status").addEventListener("keydown", (event) => event.key === "Escape" && tip.add("off"));
+  for (const kind of ["focusin", "mouseenter"]) $(".tip-wrap").addEventListener(kind, () => tip.remove("off"));
+  $("#add-open").addEventListener("click", () => {
+    $("#add-form").reset();
+    fieldError($("#add-form"), $("#add-error"));
+    $("#add-dialog").showModal();
+  });
+  $("#add-form").addEventListener("submit", add);
+  $("#add-cancel").addEventListener("click", () => $("#add-dialog").close());
+  edit.init(render);
+}
+
+export function stop(all = true) {
+  show($("#patient-panel"), false);
+  shown = null;
+  if (all) $("#find-form").reset();
+  if (all) find();
+}
