@@ -1,0 +1,76 @@
+// Sign-in, sign-out and the sign-out after 15 minutes without activity.
+import * as api from "./api.js";
+import { $, show, announce } from "../../staff/js/ui.js";
+
+const IDLE_LIMIT_MS = 15 * 60 * 1000;
+const ACTIVITY = ["pointerdown", "keydown", "wheel", "touchstart", "input"];
+
+let idleTimer = null;
+let changed = () => {};
+
+function armIdleTimer() {
+  window.clearTimeout(idleTimer);
+  idleTimer = window.setTimeout(() => signOut("You were signed out after 15 minutes without activity."), IDLE_LIMIT_MS);
+}
+
+async function begin() {
+  armIdleTimer();
+  for (const kind of ACTIVITY) document.addEventListener(kind, armIdleTimer, { passive: true });
+  show($("#signed-out-note"), false);
+  try {
+    const me = await api.get("/api/portal/me");
+    $("#signed-in-as").textContent = `Signed in as ${me.first_name} ${me.last_name}`;
+    $("#brand").textContent = me.practice_name;
+  } catch {
+    $("#signed-in-as").textContent = "Signed in";
+  }
+}
+
+export async function signOut(note = "You are signed out.") {
+  window.clearTimeout(idleTimer);
+  for (const kind of ACTIVITY) document.removeEventListener(kind, armIdleTimer);
+  const ending = api.signedIn() ? api.logout() : null; // the token is dropped at once
+  $("#signed-in-as").textContent = "";
+  for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
+  for (const form of document.querySelectorAll("form")) form.reset();
+  for (const list of document.querySelectorAll(".list")) list.replaceChildren();
+  const noteElement = $("#signed-out-note");
+  noteElement.textContent = note;
+  show(noteElement, Boolean(note));
+  changed("sign-in");
+  announce(note);
+  await ending;
+}
+
+async function submitSignIn(event) {
+  event.preventDefault();
+  const error = $("#sign-in-error");
+  error.textContent = "";
+  const username = $("#username").value.trim();
+  const password = $("#password").value;
+  if (!username || !password) {
+    error.textContent = "Enter your username and password.";
+    return;
+  }
+  try {
+    const answer = await api.postPublic("/api/auth/patient/login", { username, password });
+    api.setToken(answer.access_token);
+    event.target.reset();
+    await begin();
+    changed("inbox");
+  } catch (failure) {
+    error.textContent =
+      failure.status === 401 ? "The username or password is not right." : `Sign-in failed: ${failure.message}`;
+    $("#password").value = "";
+    $("#password").focus();
+  }
+}
+
+/** Wires the form; resumes a live session from the refresh cookie when there is one. */
+export async function start(onChange) {
+  changed = onChange;
+  $("#sign-in-form").addEventListener("submit", submitSignIn);
+  $("#sign-out").addEventListener("click", () => signOut());
+  api.onExpired(() => signOut("Your session ended. Sign in again."));
+  if (await api.refresh()) await begin();
+}
