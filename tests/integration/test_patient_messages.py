@@ -99,6 +99,23 @@ def test_forged_body_fields_cannot_choose_the_patient(demo, login, call_portal):
     assert status == 422
 
 
+def test_a_request_to_update_details_must_say_what_changes(demo, login, call_portal):
+    patient = login("patient", AVA.username, AVA.password)
+    for changes in ({}, {"phone": None}, {"phone": ""}):
+        status, answer, _ = call_portal(
+            "POST", "/api/portal/requests", body={"type": "demographics", "changes": changes}, token=patient
+        )
+        assert status == 422, answer
+        assert answer["error"]["field"].endswith("changes"), answer
+    status, answer, _ = call_portal(
+        "POST",
+        "/api/portal/requests",
+        body={"type": "demographics", "changes": {"phone": "617-555-0100"}},
+        token=patient,
+    )
+    assert status == 201, answer
+
+
 def test_changing_the_password_needs_the_current_one_and_ends_every_session(demo, login, call_portal, call_auth):
     patient = login("patient", AVA.username, AVA.password)
     status, answer, _ = call_portal(
@@ -114,7 +131,7 @@ def test_changing_the_password_needs_the_current_one_and_ends_every_session(demo
         body={"current_password": AVA.password, "new_password": "password1234"},
         token=patient,
     )
-    assert (status, answer["error"]["field"]) == (422, "password")
+    assert (status, answer["error"]["field"]) == (422, "new_password")  # the field the patient typed it in
     status, answer, _ = call_portal(
         "POST",
         "/api/portal/password",

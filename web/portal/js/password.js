@@ -14,7 +14,6 @@ async function submit(event) {
   try {
     await busy(form, () => api.post("/api/portal/password", { current_password, new_password }));
   } catch (failure) {
-    if (failure.field === "password") failure.field = "new_password"; // the policy names it so
     showFailure(form, failure);
     return;
   }

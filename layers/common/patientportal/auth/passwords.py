@@ -33,11 +33,12 @@ def problems(password: str, *, personal: tuple[str, ...] = ()) -> list[str]:
     return found
 
 
-def check(password: str, *, username: str = "", email: str = "", name: str = "") -> None:
+def check(password: str, *, username: str = "", email: str = "", name: str = "", field: str = "password") -> None:
+    """Raises the policy's complaints, named after the request's own ``field``."""
     personal = tuple(part for part in (username, email, email.split("@", maxsplit=1)[0], *name.split()) if part)
     found = problems(password, personal=personal)
     if found:
-        raise ValidationFailedError(" ".join(found), field="password")
+        raise ValidationFailedError(" ".join(found), field=field)
 
 
 RULES_TEXT = (

@@ -37,8 +37,8 @@ def require_valid_username(username: str) -> None:
         raise ValidationFailedError(problem, field="username")
 
 
-def check_password(password: str, patient: PatientRecord, username: str) -> None:
-    passwords.check(password, username=username, email=patient.email, name=patient.display_name)
+def check_password(password: str, patient: PatientRecord, username: str, *, field: str = "password") -> None:
+    passwords.check(password, username=username, email=patient.email, name=patient.display_name, field=field)
 
 
 def taken(username: str, patient_id: str) -> bool:
@@ -103,7 +103,7 @@ def change_own_password(patient: PatientRecord, current: str, new: str) -> None:
     is revoked (SECURITY.md 6); the page signs in again with the new password."""
     if not patient_users.password_is(patient.patient_id, current):
         raise ValidationFailedError("The current password is not right.", field="current_password")
-    check_password(new, patient, patient.username)
+    check_password(new, patient, patient.username, field="new_password")
     patients.update_patient(patient.patient_id, {"sessions_valid_after": clock.revocation_point()})
     patient_users.set_password(patient.patient_id, new)
     patient_users.sign_out_everywhere(patient.patient_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from patientportal.models.common import (
     ApiModel,
@@ -56,6 +56,13 @@ class DemographicsRequest(ApiModel):
     type: Literal["demographics"]
     changes: DemographicsChanges
     note: OptionalLongText = ""
+
+    @field_validator("changes")
+    @classmethod
+    def _something_changes(cls, changes: DemographicsChanges) -> DemographicsChanges:
+        if not any(changes.model_dump(exclude_none=True).values()):
+            raise ValueError("Say what should change: at least one detail.")
+        return changes
 
 
 class MessageRequest(ApiModel):
