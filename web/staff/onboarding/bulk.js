@@ -1,0 +1,44 @@
+// Bulk invitations: the patients ticked, or every match of the search, sent as one job.
+import * as api from "../js/api.js";
+import { $, show, announce } from "../js/ui.js";
+import * as list from "./list.js";
+import { follow } from "./job.js";
+
+export function init() {
+  $("#all-matches").addEventListener("change", changed);
+  $("#send").addEventListener("click", send);
+}
+
+/** Keeps the ticks, the count and the Send button true to the selection. */
+export function changed() {
+  const all = $("#all-matches").checked;
+  for (const box of document.querySelectorAll("#rows .pick")) {
+    box.disabled = all;
+    box.checked = all || list.selected.has(box.closest("tr").dataset.id);
+  }
+  const n = list.selected.size;
+  $("#selected-count").textContent = all
+    ? "Every patient matching the search and status is selected."
+    : `${n || "No"} patient${n === 1 ? "" : "s"} selected.`;
+  $("#send").disabled = !all && !n;
+}
+
+async function send() {
+  const { q, status } = list.filter;
+  const body = $("#all-matches").checked ? { filter: status ? { q, status } : { q } } : { patient_ids: [...list.selected] };
+  const box = $("#bulk-job");
+  $("#send").disabled = true;
+  try {
+    const started = await api.post("/api/staff/onboarding/invitations", body);
+    announce(`Sending ${started.total} invitation emails.`);
+    const job = await follow(started.job_id, box);
+    list.selected.clear();
+    $("#all-matches").checked = false;
+    announce(`Invitations finished: ${job.done} sent, ${job.failed} not sent.`);
+    await list.reload();
+  } catch (failure) {
+    show(box);
+    $(".job-text", box).textContent = `Not sent: ${failure.message}`;
+  }
+  changed();
+}

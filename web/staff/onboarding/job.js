@@ -1,0 +1,21 @@
+// A background job's progress: asks GET /api/staff/jobs/{id} until the job is finished.
+import * as api from "../js/api.js";
+import { $, element, show } from "../js/ui.js";
+
+/** Shows the job in `box` (its <progress>, counts and failures); resolves with the finished job. */
+export async function follow(jobId, box) {
+  show(box);
+  const bar = $("progress", box);
+  for (;;) {
+    const job = await api.get(`/api/staff/jobs/${encodeURIComponent(jobId)}`);
+    bar.max = Math.max(job.total, 1);
+    bar.value = job.total ? job.done + job.failed : 1;
+    $(".job-text", box).textContent =
+      `${job.done} done, ${job.failed} failed, ${job.remaining} remaining (of ${job.total}).`;
+    $(".failures", box).replaceChildren(
+      ...job.failures.map((f) => element("li", "", `${f.row ? `Row ${f.row}, ` : ""}${f.name}: ${f.reason}`)),
+    );
+    if (job.state === "finished") return job;
+    await new Promise((resolve) => window.setTimeout(resolve, 400));
+  }
+}
