@@ -7,7 +7,7 @@ import signal
 import threading
 import time
 
-from local.demo_data import PATIENT_LOGINS, STAFF_LOGINS
+from local.demo_data import PATIENT_LOGINS, SAMPLE_IMPORT, STAFF_LOGINS
 from local.runtime import Runtime
 
 
@@ -16,6 +16,7 @@ def banner(runtime: Runtime, seconds: float) -> str:
         f"Patient portal running locally (started in {seconds:.1f} s). Ctrl-C stops everything.",
         "",
         f"  Staff queue      {runtime.url}/staff/",
+        f"  Onboarding tool  {runtime.url}/staff/onboarding",
         f"  Patient portal   {runtime.url}/portal/",
         f"  API              {runtime.url}/api/",
         f"  Mailbox          {runtime.url}/_dev/mail   (JSON: {runtime.url}/_dev/mail.json)",
@@ -25,6 +26,7 @@ def banner(runtime: Runtime, seconds: float) -> str:
     ]
     for login in (*STAFF_LOGINS, *PATIENT_LOGINS):
         lines.append(f"    {login.who:8} {login.username:14} {login.password:26} {login.note}")
+    lines += ["", f"  A patient list to import (as admin; docs/import.md): {SAMPLE_IMPORT}"]
     return "\n".join(lines)
 
 

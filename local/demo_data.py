@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import boto3
 
@@ -47,6 +48,10 @@ STAFF_LOGINS = (
 )
 
 SHARED_EMAIL = "okafor.family@example.com"
+
+# An existing patient list to try the import with (docs/import.md): invented patients, some
+# without an email or a zip, two sharing an address, and one already on file (Ava Thompson).
+SAMPLE_IMPORT = Path(__file__).resolve().parents[1] / "docs" / "sample-import.csv"
 
 # (id, first, last, birth date, email, zip, access on, username, password, has logged in)
 PATIENTS: tuple[tuple[str, str, str, str, str, str, bool, str, str, bool], ...] = (

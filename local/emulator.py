@@ -61,10 +61,11 @@ def _project(original: Callable[[Item, list[list[str]]], Item]) -> Callable[[Ite
     def project(item: Item, expressions: list[list[str]]) -> Item:
         if any(len(path) != 1 for path in expressions):  # nested paths: moto's own way
             return original(item, expressions)
-        picked = Item.__new__(Item)
+        picked: Any = Item.__new__(Item)
         picked.__dict__.update(item.__dict__)
         picked.attrs = {path[0]: item.attrs[path[0]] for path in expressions if path[0] in item.attrs}
-        return picked
+        result: Item = picked
+        return result
 
     project.__wrapped__ = original  # type: ignore[attr-defined]
     return project
@@ -76,7 +77,7 @@ def answer_reads_directly() -> None:
         if not hasattr(action, "__wrapped__"):
             setattr(DynamoHandler, name, _answered_directly(action))
     if not hasattr(Item.project, "__wrapped__"):
-        Item.project = _project(Item.project)  # type: ignore[method-assign]
+        Item.project = _project(Item.project)  # type: ignore[method-assign,assignment]
 
 
 def apply() -> None:

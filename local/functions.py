@@ -1,4 +1,4 @@
-"""Hosts the five Lambda functions in this process, as Lambda would: the handler named in
+"""Hosts the Lambda functions in this process, as Lambda would: the handler named in
 the template, the environment the template gives it, and one invocation at a time."""
 
 from __future__ import annotations

@@ -107,7 +107,7 @@ class Gateway:
         """What the CloudFront function and the private S3 origin answer."""
         if path.endswith("/"):
             path += "index.html"
-        elif path in ("/staff", "/portal"):
+        elif path in ("/staff", "/staff/onboarding", "/portal"):
             path += "/index.html"
         target = (WEB_ROOT / path.lstrip("/")).resolve()
         if not target.is_relative_to(WEB_ROOT.resolve()) or not target.is_file():

@@ -1,14 +1,27 @@
-"""Staff routes about patients (API.md "Staff": patients, messages)."""
+"""Staff routes about patients (API.md "Staff": patients, messages, onboarding, import)."""
 
 from __future__ import annotations
 
+import base64
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from patientportal.http import api_request_id, build_resolver, caller
-from patientportal.logic import access, audit, credentials, messages, patient_records, patients
+from patientportal.logic import (
+    access,
+    audit,
+    bulk_invitations,
+    credentials,
+    imports,
+    jobs,
+    messages,
+    onboarding,
+    patient_records,
+    patients,
+)
+from patientportal.logic.portal_status import PortalStatus
 from patientportal.models.accounts import (
     Credentials,
     InvitationSent,
@@ -19,7 +32,15 @@ from patientportal.models.accounts import (
 )
 from patientportal.models.audit import AuditEntry
 from patientportal.models.common import Page
+from patientportal.models.imports import ImportReport, ImportStarted
 from patientportal.models.messages import SecureMessage, StaffMessage
+from patientportal.models.onboarding import (
+    BulkInvitations,
+    JobProgress,
+    JobStarted,
+    OnboardingCounts,
+    OnboardingPatient,
+)
 from patientportal.observability import logger, metrics
 
 app = build_resolver()
@@ -29,6 +50,8 @@ Limit = Annotated[int, Query(ge=1, le=200)]
 Cursor = Annotated[str | None, Query(max_length=2048)]
 NamePrefix = Annotated[str, Query(min_length=1, max_length=100)]
 UsernameText = Annotated[str, Path(min_length=1, max_length=128)]
+JobId = Annotated[str, Path(min_length=1, max_length=64)]
+OptionalNamePrefix = Annotated[str, Query(max_length=100)]
 
 
 @app.get("/api/staff/patients")
@@ -98,6 +121,55 @@ def get_correspondence(patient_id: PatientId, limit: Limit = 50, cursor: Cursor 
 def get_audit_trail(patient_id: PatientId, limit: Limit = 50, cursor: Cursor = None) -> Page[AuditEntry]:
     staff = caller(app).require_staff()
     return audit.audit_trail(staff, patient_id, limit=limit, cursor=cursor, api_request_id=api_request_id(app))
+
+
+@app.get("/api/staff/onboarding")
+def list_onboarding(
+    status: Annotated[PortalStatus | None, Query()] = None,
+    q: OptionalNamePrefix = "",
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[OnboardingPatient]:
+    caller(app).require_staff()
+    return onboarding.onboarding_page(status, q.strip(), limit=limit, cursor=cursor)
+
+
+@app.get("/api/staff/onboarding/counts")
+def count_onboarding() -> OnboardingCounts:
+    caller(app).require_staff()
+    return onboarding.onboarding_counts()
+
+
+@app.post("/api/staff/onboarding/invitations")
+def send_bulk_invitations(selection: Annotated[BulkInvitations, Body()]) -> tuple[JobStarted, int]:
+    staff = caller(app).require_staff()
+    return bulk_invitations.start(staff, selection), 202
+
+
+@app.get("/api/staff/jobs/<job_id>")
+def get_job(job_id: JobId) -> JobProgress:
+    caller(app).require_staff()
+    return jobs.job_progress(job_id)
+
+
+def _uploaded_file() -> bytes:
+    """The request body as sent: API Gateway base64-encodes what is not plain text."""
+    event = app.current_event
+    body = event.body or ""
+    return base64.b64decode(body) if event.is_base64_encoded else body.encode("utf-8")
+
+
+@app.post("/api/staff/patients/import")
+def import_patients(
+    dry_run: Annotated[bool, Query()] = True,
+    enable_access: Annotated[bool, Query()] = False,
+) -> tuple[ImportReport | ImportStarted, int]:
+    """The body is the CSV file itself (``text/csv``, docs/import.md): a dry run answers the
+    row-by-row report; the real import answers 202 with the job that writes the rows."""
+    admin = caller(app).require_admin()
+    if dry_run:
+        return imports.dry_run(_uploaded_file(), enable_access=enable_access), 200
+    return imports.start_import(admin, _uploaded_file(), enable_access=enable_access), 202
 
 
 @logger.inject_lambda_context(clear_state=True)

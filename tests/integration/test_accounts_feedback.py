@@ -118,7 +118,7 @@ def test_a_password_change_checks_the_current_one_and_revokes_every_session(staf
     assert wrong.value.field == "current_password"
     with pytest.raises(ValidationFailedError) as weak:
         change_own_password(record, ava.password, "thompson-2024")
-    assert weak.value.field == "password"
+    assert weak.value.field == "new_password"
     # (no clock games: a revocation refuses tokens of its own second, decision 34)
     change_own_password(record, ava.password, "harvest lantern pebble 902")
     assert call_portal("GET", "/api/portal/me", token=session)[0] == 401

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_ses import SESClient
     from mypy_boto3_sesv2 import SESV2Client
 
 _clients: dict[str, Any] = {}
@@ -40,6 +41,12 @@ def cognito() -> CognitoIdentityProviderClient:
 
 def sesv2() -> SESV2Client:
     client: SESV2Client = _client("sesv2")
+    return client
+
+
+def ses() -> SESClient:
+    """SES's classic API: only for the account's sending quota (``GetSendQuota``)."""
+    client: SESClient = _client("ses")
     return client
 
 

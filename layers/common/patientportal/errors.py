@@ -48,5 +48,9 @@ class ValidationFailedError(DomainError):
     code = "validation_error"
 
 
+class PayloadTooLargeError(DomainError):
+    code = "too_large"
+
+
 class TooManyRequestsError(DomainError):
     code = "too_many_requests"

@@ -31,6 +31,7 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], HTTPStatus] = {
     errors.GoneError: HTTPStatus.GONE,
     errors.ValidationFailedError: HTTPStatus.UNPROCESSABLE_ENTITY,
     errors.TooManyRequestsError: HTTPStatus.TOO_MANY_REQUESTS,
+    errors.PayloadTooLargeError: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
 }
 
 

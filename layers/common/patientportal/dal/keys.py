@@ -7,7 +7,12 @@ The table has ``pk``/``sk`` and four sparse global secondary indexes:
 - ``QueueByType``: ``QUEUE#OPEN#<type>`` while open, for the queue's type filter;
 - ``PatientItems``: a patient's requests and messages, ``REQUEST#``/``MSG#<created>#<id>``;
 - ``PatientsByEmail``: ``EMAIL#<normalised email>``;
-- ``PatientsByName``: ``NAMES#<first letter>`` / ``<last>#<first>#<id>``.
+- ``PatientsByName``: ``NAMES#<first letter>`` / ``<last>#<first>#<id>``;
+- ``Roster``: every patient under ``ROSTER``, by ``<last>#<first>#<id>`` (the onboarding list);
+- ``RosterByStatus``: ``ROSTER#<portal status>``, same sort key (the list filtered by status);
+- ``StatusCounts``: the same keys, keys only, so counting a status reads a few bytes a patient;
+- ``InvitationStates``: ``INVITATIONS#<state>`` / ``<expiry epoch>#<id>``, keys only, for counts;
+- jobs: ``JOB#<id>`` holds the job (``JOB``) and its chunks (``CHUNK#<n>``).
 """
 
 from __future__ import annotations
@@ -106,6 +111,50 @@ def name_entry(last_name: str, first_name: str, patient_id: str) -> Key:
     }
 
 
+ROSTER = "ROSTER"
+
+
+def roster_sort(last_name: str, first_name: str, patient_id: str) -> str:
+    return f"{last_name.casefold()}#{first_name.casefold()}#{patient_id}"
+
+
+def status_partition(status: str) -> str:
+    return f"{ROSTER}#{status}"
+
+
+def roster_entry(last_name: str, first_name: str, patient_id: str, status: str) -> Key:
+    """On every patient: the whole list, and the list of one portal status."""
+    return {
+        "roster_pk": ROSTER,
+        "roster_sk": roster_sort(last_name, first_name, patient_id),
+        "status_pk": status_partition(status),
+    }
+
+
+def invitation_partition(state: str) -> str:
+    return f"INVITATIONS#{state}"
+
+
+def invitation_sort(expires_at: int) -> str:
+    """Zero-padded epoch seconds: "expired" is a sort-key range, so no sweeper is needed."""
+    return f"{expires_at:012d}"
+
+
+def invitation_entry(state: str, expires_at: int, patient_id: str) -> Key:
+    return {
+        "invite_pk": invitation_partition(state),
+        "invite_sk": f"{invitation_sort(expires_at)}#{patient_id}",
+    }
+
+
+def job(job_id: str) -> Key:
+    return {"pk": f"JOB#{job_id}", "sk": "JOB"}
+
+
+def job_chunk(job_id: str, number: int) -> Key:
+    return {"pk": f"JOB#{job_id}", "sk": f"CHUNK#{number:05d}"}
+
+
 def username(name: str) -> Key:
     return {"pk": f"USERNAME#{name.casefold()}", "sk": "USERNAME"}
 
@@ -139,4 +188,8 @@ CURSOR_ATTRIBUTES: dict[str | None, tuple[str, ...]] = {
     "PatientItems": ("pk", "sk", "patient_pk", "patient_sk"),
     "PatientsByEmail": ("pk", "sk", "email_pk", "email_sk"),
     "PatientsByName": ("pk", "sk", "name_pk", "name_sk"),
+    "Roster": ("pk", "sk", "roster_pk", "roster_sk"),
+    "RosterByStatus": ("pk", "sk", "status_pk", "roster_sk"),
+    "StatusCounts": ("pk", "sk", "status_pk", "roster_sk"),
+    "InvitationStates": ("pk", "sk", "invite_pk", "invite_sk"),
 }

@@ -33,13 +33,21 @@ def link_entry(
     return table.put_entry(item, condition="attribute_not_exists(pk)")
 
 
-def point_patient_entry(patient_id: str, slot: str, token_sha256: str, *, table: Table) -> TransactWriteItemTypeDef:
-    """Makes this link the slot's live one, which revokes the older."""
+def point_patient_entry(
+    patient_id: str, slot: str, token_sha256: str, *, table: Table, also: Mapping[str, Any] | None = None
+) -> TransactWriteItemTypeDef:
+    """Makes this link the slot's live one, which revokes the older; ``also`` sets more of
+    the patient's fields in the same update (an invitation's state)."""
+    extra = dict(also or {})
+    names = {"#slot": slot_attribute(slot), **{f"#a{number}": name for number, name in enumerate(extra)}}
+    values: dict[str, Any] = {":h": token_sha256}
+    values.update({f":a{number}": value for number, value in enumerate(extra.values())})
+    sets = ", ".join(["#slot = :h", *(f"#a{number} = :a{number}" for number in range(len(extra)))])
     return table.update_entry(
         keys.patient(patient_id),
-        expression="SET #slot = :h",
-        names={"#slot": slot_attribute(slot)},
-        values={":h": token_sha256},
+        expression=f"SET {sets}",
+        names=names,
+        values=values,
         condition="attribute_exists(pk)",
     )
 

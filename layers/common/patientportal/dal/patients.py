@@ -2,21 +2,63 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from patientportal.dal import keys
 from patientportal.dal.table import Table
+from patientportal.errors import ConflictError
+from patientportal.logic.portal_status import status_of
 from patientportal.models.records import PatientRecord
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 
+def status_fields(patient: PatientRecord) -> dict[str, Any]:
+    """The stored portal status and the onboarding list's index attributes, from the record
+    as it will be after a write: every write that can change the status sets these."""
+    status = status_of(patient)
+    return {
+        "portal_status": status,
+        **keys.roster_entry(patient.last_name, patient.first_name, patient.patient_id, status),
+    }
+
+
+def invitation_fields(state: str, *, patient_id: str, expires_at: int) -> dict[str, Any]:
+    """The invitation's state and its counting index attributes."""
+    return {"invitation_state": state, **keys.invitation_entry(state, expires_at, patient_id)}
+
+
+def mark_invitation_opened(patient_id: str, token_sha256: str, *, table: Table | None = None) -> None:
+    """Only a "sent" invitation whose link is still this one becomes "opened"."""
+    try:
+        (table or Table()).update(
+            keys.patient(patient_id),
+            expression="SET invitation_state = :opened, invite_pk = :pk",
+            values={
+                ":opened": "opened",
+                ":pk": keys.invitation_partition("opened"),
+                ":sent": "sent",
+                ":h": token_sha256,
+            },
+            condition="invitation_state = :sent AND invitation_link = :h",
+        )
+    except ConflictError:
+        return  # already opened, used or replaced: nothing to record
+
+
 def patient_item(patient: PatientRecord, normalised_email: str) -> dict[str, Any]:
     """The stored item: the record plus its key and index attributes."""
     item: dict[str, Any] = {**patient.model_dump(), **keys.patient(patient.patient_id), "kind": "patient"}
     item.update(keys.name_entry(patient.last_name, patient.first_name, patient.patient_id))
+    item.update(status_fields(patient))
+    if patient.invitation_state:
+        item.update(
+            invitation_fields(
+                patient.invitation_state, patient_id=patient.patient_id, expires_at=patient.invitation_expires_at
+            )
+        )
     if normalised_email:
         item.update(keys.email_entry(normalised_email, patient.patient_id))
     return item
@@ -27,13 +69,22 @@ def get_patient(patient_id: str, *, table: Table | None = None) -> PatientRecord
     return PatientRecord.model_validate(found) if found else None
 
 
-def record_login(patient_id: str, at: str, *, first: bool = False, table: Table | None = None) -> None:
+def record_login(patient: PatientRecord, at: str, *, table: Table | None = None) -> None:
     """First and last login, which the portal status needs. Records store "never" as an empty
-    string, so ``if_not_exists`` cannot tell; the caller, who has just read the record, can."""
+    string, so ``if_not_exists`` cannot tell; the caller, who has just read the record, can.
+    A first login makes the patient active, so the stored status changes with it."""
+    if patient.first_login_at:
+        fields: dict[str, Any] = {"last_login_at": at}
+    else:
+        fields = {"last_login_at": at, "first_login_at": at}
+        fields.update(status_fields(patient.model_copy(update={"first_login_at": at})))
+    names = {f"#f{number}": name for number, name in enumerate(fields)}
+    values = {f":f{number}": value for number, value in enumerate(fields.values())}
     (table or Table()).update(
-        keys.patient(patient_id),
-        expression="SET last_login_at = :at, first_login_at = :at" if first else "SET last_login_at = :at",
-        values={":at": at},
+        keys.patient(patient.patient_id),
+        expression="SET " + ", ".join(f"#f{number} = :f{number}" for number in range(len(fields))),
+        names=names,
+        values=values,
         condition="attribute_exists(pk)",
         conflict="No such patient.",
     )
@@ -46,6 +97,7 @@ def new_patient_entry(patient: PatientRecord, normalised_email: str, *, table: T
 def index_fields(patient: PatientRecord, normalised_email: str) -> tuple[dict[str, Any], list[str]]:
     """The index attributes of a changed record: what to set, and what to remove."""
     fields: dict[str, Any] = dict(keys.name_entry(patient.last_name, patient.first_name, patient.patient_id))
+    fields.update(status_fields(patient))
     if normalised_email:
         fields.update(keys.email_entry(normalised_email, patient.patient_id))
         return fields, []
@@ -118,3 +170,91 @@ def patients_by_name(
         cursor=cursor,
     )
     return [PatientRecord.model_validate(item) for item in items], next_cursor
+
+
+def roster_page(
+    *, status: str | None, prefix: str, limit: int, cursor: str | None, table: Table | None = None
+) -> tuple[list[PatientRecord], str | None]:
+    """The onboarding list: every patient (or those of one portal status), by last then first
+    name, optionally by last-name prefix. One Query reading at most ``limit + 1`` items."""
+    index, partition = (
+        ("RosterByStatus", ("status_pk", keys.status_partition(status)))
+        if status
+        else (
+            "Roster",
+            ("roster_pk", keys.ROSTER),
+        )
+    )
+    items, next_cursor = (table or Table()).query_page(
+        index=index,
+        partition=partition,
+        sort_prefix=("roster_sk", prefix.casefold()) if prefix else None,
+        limit=limit,
+        cursor=cursor,
+    )
+    return [PatientRecord.model_validate(item) for item in items], next_cursor
+
+
+def roster_patient_ids(*, status: str | None, prefix: str, table: Table | None = None) -> list[str]:
+    """Every patient id matching the onboarding list's filter, page by page (bulk actions)."""
+    table = table or Table()
+    found: list[str] = []
+    cursor: str | None = None
+    while True:
+        index, partition = (
+            ("RosterByStatus", ("status_pk", keys.status_partition(status)))
+            if status
+            else (
+                "Roster",
+                ("roster_pk", keys.ROSTER),
+            )
+        )
+        items, cursor = table.query_page(
+            index=index,
+            partition=partition,
+            sort_prefix=("roster_sk", prefix.casefold()) if prefix else None,
+            limit=1000,
+            cursor=cursor,
+            attributes=("patient_id",),
+        )
+        found.extend(str(item["patient_id"]) for item in items)
+        if cursor is None:
+            return found
+
+
+def roster_identities(
+    identity: Callable[[str, str, str], tuple[str, str, str]], *, table: Table | None = None
+) -> dict[tuple[str, str, str], str]:
+    """Every patient's identity (as ``identity`` makes it from last name, first name and date
+    of birth) -> patient id, read page by page from the roster (an import's duplicate check)."""
+    table = table or Table()
+    found: dict[tuple[str, str, str], str] = {}
+    cursor: str | None = None
+    while True:
+        items, cursor = table.query_page(
+            index="Roster",
+            partition=("roster_pk", keys.ROSTER),
+            limit=1000,
+            cursor=cursor,
+            attributes=("patient_id", "first_name", "last_name", "date_of_birth"),
+        )
+        for item in items:
+            key = identity(str(item["last_name"]), str(item["first_name"]), str(item["date_of_birth"]))
+            found.setdefault(key, str(item["patient_id"]))
+        if cursor is None:
+            return found
+
+
+def count_with_status(status: str, *, table: Table | None = None) -> int:
+    """Patients of one portal status, counted on the keys-only index."""
+    return (table or Table()).count(index="StatusCounts", partition=("status_pk", keys.status_partition(status)))
+
+
+def count_invitations(state: str, *, expired: bool | None = None, now: int, table: Table | None = None) -> int:
+    """Invitations in a state; ``expired`` splits them at ``now`` on the expiry sort key."""
+    bound = None
+    if expired is not None:
+        bound = ("invite_sk", "<" if expired else ">=", keys.invitation_sort(now))
+    return (table or Table()).count(
+        index="InvitationStates", partition=("invite_pk", keys.invitation_partition(state)), sort_bound=bound
+    )

@@ -129,6 +129,34 @@ class Table:
         page = items[:limit]
         return page, cursors.encode({name: page[-1][name] for name in key_attributes})
 
+    def count(self, *, index: str, partition: tuple[str, str], sort_bound: tuple[str, str, str] | None = None) -> int:
+        """How many items a key condition matches: ``Select=COUNT``, page by page (each page
+        reads up to 1 MB of the index; on a keys-only index that is thousands of items)."""
+        names = {"#p": partition[0]}
+        values: dict[str, Any] = {":p": partition[1]}
+        condition = "#p = :p"
+        if sort_bound:
+            name, operator, value = sort_bound
+            names["#s"] = name
+            values[":s"] = value
+            condition += f" AND #s {operator} :s"
+        arguments: dict[str, Any] = {
+            "TableName": self.name,
+            "IndexName": index,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": to_attributes(values),
+            "Select": "COUNT",
+        }
+        total = 0
+        while True:
+            answer = aws.dynamodb().query(**arguments)
+            total += int(answer.get("Count", 0))
+            last = answer.get("LastEvaluatedKey")
+            if not last:
+                return total
+            arguments["ExclusiveStartKey"] = last
+
     def transact(self, operations: Sequence[TransactWriteItemTypeDef], *, conflict: str) -> None:
         with conflicts_as_domain_errors(conflict):
             aws.dynamodb().transact_write_items(TransactItems=list(operations))

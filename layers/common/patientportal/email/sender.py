@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from email.message import EmailMessage
+
+from botocore.exceptions import ClientError
 
 from patientportal import aws
 from patientportal.email.templates import RenderedEmail
+
+# SES refuses a send over the account's rate ("Maximum sending rate exceeded"): SES v2 says
+# TooManyRequestsException, the classic API Throttling. Each is tried again after a pause.
+THROTTLED = frozenset({"Throttling", "TooManyRequestsException", "ThrottlingException"})
+RETRY_PAUSES = (0.2, 0.5, 1.0, 2.0, 4.0)
+
+
+def throttled(error: ClientError) -> bool:
+    details = error.response.get("Error", {})
+    return details.get("Code", "") in THROTTLED or "Maximum sending rate exceeded" in details.get("Message", "")
 
 
 def mime_message(sender: str, to: str, email: RenderedEmail) -> bytes:
@@ -18,8 +32,16 @@ def mime_message(sender: str, to: str, email: RenderedEmail) -> bytes:
     return message.as_bytes()
 
 
-def send(sender: str, to: str, email: RenderedEmail, configuration_set: str) -> str:
-    """Returns SES's message id."""
+def send(
+    sender: str,
+    to: str,
+    email: RenderedEmail,
+    configuration_set: str,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+) -> str:
+    """Returns SES's message id. A throttled send is tried again after a pause; any other
+    error (and throttling that outlasts every pause) is the caller's to retry."""
     arguments: dict[str, object] = {
         "FromEmailAddress": sender,
         "Destination": {"ToAddresses": [to]},
@@ -27,5 +49,13 @@ def send(sender: str, to: str, email: RenderedEmail, configuration_set: str) -> 
     }
     if configuration_set:
         arguments["ConfigurationSetName"] = configuration_set
-    answer = aws.sesv2().send_email(**arguments)  # type: ignore[arg-type]
-    return answer["MessageId"]
+    for pause in (*RETRY_PAUSES, None):
+        try:
+            answer = aws.sesv2().send_email(**arguments)  # type: ignore[arg-type]
+        except ClientError as error:
+            if pause is None or not throttled(error):
+                raise
+            sleep(pause)
+        else:
+            return answer["MessageId"]
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises

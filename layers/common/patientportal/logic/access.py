@@ -57,12 +57,14 @@ def set_portal_access(staff: Principal, patient_id: str, access: PortalAccess, *
         fields = {"portal_access_enabled": False, "sessions_valid_after": clock.revocation_point()}
         remove = ["link_password", "link_verify_email"]
         action = "disable_portal_access"
+    fields.update(patients.status_fields(patient.model_copy(update=fields)))
     table.transact(
         [
-            patients.update_entry(patient_id, fields, remove=remove, table=table),
+            # The version check keeps the stored status true to the record it was worked out from.
+            patients.update_entry(patient_id, fields, remove=remove, expected_version=patient.version, table=table),
             table.put_entry(audit.audit_item(staff, action, patient_id, api_request_id)),
         ],
-        conflict="There is no such patient.",
+        conflict="The patient's record changed; reload it.",
     )
     patient_users.set_enabled(patient_id, enabled=access.enabled)
     if not access.enabled:
@@ -70,16 +72,38 @@ def set_portal_access(staff: Principal, patient_id: str, access: PortalAccess, *
     return detail_of(_patient(patient_id))
 
 
+# Why an invitation cannot go out: (reason in plain words, what staff should do, field).
+INVITATION_BLOCKERS = {
+    "no_email": ("no email", "Add the patient's email address first.", "email"),
+    "bounced": ("bounced address", "Email to this address bounced; correct it first.", "email"),
+    "access_off": ("access off", "Turn on portal access first.", "portal_access_enabled"),
+}
+
+
+def invitation_blocker(patient: PatientRecord) -> str | None:
+    """The first reason this patient cannot be sent an invitation, or None."""
+    if not patient.email:
+        return "no_email"
+    if patient.email_undeliverable:
+        return "bounced"
+    if not patient.portal_access_enabled:
+        return "access_off"
+    return None
+
+
 def send_invitation(staff: Principal, patient_id: str, *, api_request_id: str) -> InvitationSent:
     """The invitation/reset email: a one-time link (72 hours) to the address on file that
     sets a username when there is none, then a password. A newer link revokes the older."""
-    patient = _patient(patient_id)
-    if not patient.email:
-        raise ValidationFailedError("Add the patient's email address first.", field="email")
-    if patient.email_undeliverable:
-        raise ValidationFailedError("Email to this address bounced; correct it first.", field="email")
-    if not patient.portal_access_enabled:
-        raise ValidationFailedError("Turn on portal access first.", field="portal_access_enabled")
+    return invite(staff, _patient(patient_id), api_request_id=api_request_id)
+
+
+def invite(staff: Principal, patient: PatientRecord, *, api_request_id: str) -> InvitationSent:
+    """``send_invitation`` for a record already read (the bulk job reads it to give reasons)."""
+    blocker = invitation_blocker(patient)
+    if blocker:
+        _, message, field = INVITATION_BLOCKERS[blocker]
+        raise ValidationFailedError(message, field=field)
+    patient_id = patient.patient_id
     table = Table()
     link = links.issue(patient, "invitation", table=table)
     audit_entry = table.put_entry(audit.audit_item(staff, "send_invitation", patient_id, api_request_id))

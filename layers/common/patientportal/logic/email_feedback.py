@@ -26,12 +26,24 @@ def undeliverable_addresses(notification: dict[str, Any]) -> list[str]:
     return [str(recipient["emailAddress"]) for recipient in recipients if recipient.get("emailAddress")]
 
 
+# An invitation not yet used is "bounced" when its address bounces (the onboarding counts).
+OUTSTANDING = frozenset({"sent", "opened"})
+
+
 def record_feedback(notification: dict[str, Any]) -> int:
-    """Marks every patient on file with a bounced or complaining address; returns how many."""
+    """Marks every patient on file with a bounced or complaining address, and their invitation
+    if one is outstanding; returns how many patients."""
     marked = 0
     for address in undeliverable_addresses(notification):
         for patient in patients.patients_with_email(normalise.email(address)):
             if not patient.email_undeliverable:
-                patients.update_patient(patient.patient_id, {"email_undeliverable": True})
+                fields: dict[str, Any] = {"email_undeliverable": True}
+                if patient.invitation_state in OUTSTANDING:
+                    fields.update(
+                        patients.invitation_fields(
+                            "bounced", patient_id=patient.patient_id, expires_at=patient.invitation_expires_at
+                        )
+                    )
+                patients.update_patient(patient.patient_id, fields)
                 marked += 1
     return marked

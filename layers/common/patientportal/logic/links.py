@@ -31,6 +31,20 @@ def iso(epoch: int) -> str:
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def invitation_sent(patient_id: str, token_sha256: str, expires_at: int) -> dict[str, Any]:
+    """The onboarding tool's record of the latest invitation, kept on the patient."""
+    return {
+        **patients.invitation_fields("sent", patient_id=patient_id, expires_at=expires_at),
+        "invitation_sent_at": clock.timestamp(),
+        "invitation_expires_at": expires_at,
+        "invitation_link": token_sha256,
+    }
+
+
+def _is_invitation(link: LiveLink) -> bool:
+    return link.purpose == "invitation" and link.patient.invitation_link == link.token_sha256
+
+
 @dataclass(frozen=True)
 class IssuedLink:
     entries: list[TransactWriteItemTypeDef]
@@ -59,8 +73,11 @@ def issue(patient: PatientRecord, purpose: links.Purpose, *, table: Table, new_p
         table.put_entry(outbox_item(email, outbox.expiry())),
     ]
     if not new_patient:
+        also = invitation_sent(patient.patient_id, token_sha256, expires_at) if purpose == "invitation" else None
         entries.append(
-            stored_links.point_patient_entry(patient.patient_id, links.SLOT[purpose], token_sha256, table=table)
+            stored_links.point_patient_entry(
+                patient.patient_id, links.SLOT[purpose], token_sha256, table=table, also=also
+            )
         )
     return IssuedLink(entries=entries, expires_at=expires_at, token_sha256=token_sha256)
 
@@ -88,8 +105,11 @@ def live_link(token: str) -> LiveLink:
 
 
 def inspect(token: str) -> LinkInfo:
-    """What the link page needs to show; opening the page never consumes the link."""
+    """What the link page needs to show; opening the page never consumes the link (an
+    invitation is only marked "opened" for the onboarding tool's counts)."""
     link = live_link(token)
+    if _is_invitation(link) and link.patient.invitation_state == "sent":
+        patients.mark_invitation_opened(link.patient.patient_id, link.token_sha256)
     return LinkInfo(
         purpose=link.purpose,
         needs_username=link.purpose != "verify_email" and not link.patient.username,
@@ -124,6 +144,8 @@ def complete(token: str, username: str | None, password: str) -> AccountReady:
     patient = link.patient
     table = Table()
     fields: dict[str, Any] = {"sessions_valid_after": clock.revocation_point()}
+    if _is_invitation(link):
+        fields.update(patients.invitation_fields("used", patient_id=patient.patient_id, expires_at=link.expires_at))
     extra: list[TransactWriteItemTypeDef] = []
     chosen = patient.username
     if not chosen:
@@ -152,11 +174,12 @@ def verify_email(token: str) -> EmailVerified:
     link = live_link(token)
     if link.purpose != "verify_email":
         raise ValidationFailedError("This link does not confirm an email address.", field="token")
-    fields = {
+    fields: dict[str, Any] = {
         "portal_access_enabled": True,
         "email_confirmed_by": "patient",
         "email_confirmed_at": clock.timestamp(),
     }
+    fields.update(patients.status_fields(link.patient.model_copy(update=fields)))
     try:
         _consume(link, fields, [], Table())
     except ConflictError as error:

@@ -31,8 +31,8 @@ class PortalStatusView(BaseModel):
     email_undeliverable: bool
 
 
-def portal_status(patient: PatientRecord) -> PortalStatusView:
-    blockers = [
+def _blockers(patient: PatientRecord) -> list[str]:
+    return [
         reason
         for reason, present in (
             ("access_off", patient.portal_access_enabled),
@@ -41,6 +41,17 @@ def portal_status(patient: PatientRecord) -> PortalStatusView:
         )
         if not present
     ]
+
+
+def status_of(patient: PatientRecord) -> PortalStatus:
+    """The status alone: stored on the record (and indexed) by every write that can change it."""
+    if _blockers(patient):
+        return "inactive"
+    return "active" if patient.first_login_at else "unactivated"
+
+
+def portal_status(patient: PatientRecord) -> PortalStatusView:
+    blockers = _blockers(patient)
     if blockers:
         status: PortalStatus = "inactive"
         reasons = blockers

@@ -78,7 +78,7 @@ def patient_login(username: str, password: str, settings: Settings) -> SignedIn:
         # password): a token from this second would be refused, so take one from the next.
         clock.wait_until(patient.sessions_valid_after)
         signed_in = _signed_in(_authenticate(settings.patient_client_id, patient_id, password))
-    patients.record_login(patient_id, clock.timestamp(), first=not patient.first_login_at)
+    patients.record_login(patient, clock.timestamp())
     return signed_in
 
 

@@ -40,6 +40,13 @@ class PatientRecord(Record):
     email_confirmed_by: str = ""
     email_confirmed_at: str = ""
     registered_online: bool = False
+    # The latest invitation email staff sent (onboarding): "sent", "opened" (the link page
+    # inspected it), "used" or "bounced"; "expired" is worked out from the expiry. The
+    # SHA-256 of its link tells the invitation from a later reset in the same slot.
+    invitation_state: str = ""
+    invitation_sent_at: str = ""
+    invitation_expires_at: int = 0
+    invitation_link: str = ""
 
     @property
     def display_name(self) -> str:

@@ -1,0 +1,28 @@
+"""The jobs worker: the table's stream delivers new job chunks (filtered by the template),
+one at a time; a chunk that fails is reported, so Lambda retries it alone, and what keeps
+failing goes to the dead-letter queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from patientportal.logic import job_runner
+from patientportal.observability import logger, metrics
+
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+
+def run_chunk(record: DynamoDBRecord) -> bool:
+    image = record.dynamodb.new_image if record.dynamodb else {}
+    return job_runner.run_chunk(str(image["job_id"]), int(image["number"]))
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return process_partial_response(event=event, record_handler=run_chunk, processor=processor, context=context)
