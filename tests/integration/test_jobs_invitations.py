@@ -13,6 +13,7 @@ from functions.jobs import app as worker
 from local import demo_data
 from local.functions import LambdaContext
 from patientportal import aws
+from patientportal.dal import jobs as stored_jobs
 from patientportal.email import sender
 from patientportal.email.pacing import SendPacer, account_send_rate
 from patientportal.logic import bulk_invitations, job_runner, jobs
@@ -106,6 +107,29 @@ def test_picked_patients_get_one_email_each_and_failures_say_why(
     deliver_outbox()
     assert len(sent_emails()) == 3
     assert job(call_patients, staff, job_id)["done"] == 3
+
+
+def test_a_chunk_tried_again_after_a_timeout_sends_no_second_email(
+    staff, call_patients, jobs_stream, deliver_outbox, paced
+):
+    # Given a job whose chunk was worked once but never recorded (the worker timed out)
+    job_id = start(call_patients, staff, {"patient_ids": ["p-ines", "p-tomasz", "p-wei"]})
+    chunk = stored_jobs.get_chunk(job_id, 0)
+    assert chunk is not None
+    first_try = bulk_invitations.send_chunk(
+        job_runner.acting_for(stored_jobs.get_job(job_id) or {}), stored_jobs.get_job(job_id) or {}, chunk["units"]
+    )
+    assert first_try[0] == 2
+    # When the stream hands the chunk over again
+    assert jobs_stream.run() == 1
+    deliver_outbox()
+    # Then the two already invited count as done, and each got one email only
+    finished = job(call_patients, staff, job_id)
+    assert (finished["state"], finished["done"], finished["failed"]) == ("finished", 2, 1)
+    assert sorted(address for email in sent_emails() for address in email["to"]) == [
+        "ines.moreau@example.com",
+        "tomasz.nowak@example.com",
+    ]
 
 
 def test_every_match_of_a_filter_is_invited_across_chunks(  # noqa: PLR0917 - fixtures

@@ -15,6 +15,8 @@ from patientportal.logic import access, jobs
 from patientportal.models.onboarding import MAX_PATIENTS_PER_JOB, BulkInvitations, JobStarted
 from patientportal.models.records import PatientRecord
 
+SENT_STATES = ("sent", "opened", "used")
+
 # One per process: a warm worker keeps its place in the rate between chunks.
 pacer = SendPacer()
 
@@ -41,8 +43,17 @@ def _failure(patient_id: str, name: str, reason: str) -> dict[str, Any]:
     return {"patient_id": patient_id, "name": name, "reason": reason}
 
 
-def send_chunk(staff: Principal, job_id: str, units: Sequence[Mapping[str, Any]]) -> tuple[int, list[dict[str, Any]]]:
-    """Sends this chunk's invitations: how many went, and the failures with their reasons."""
+def sent_since(patient: PatientRecord, started_at: str) -> bool:
+    """An invitation went to this patient after the job started: by this job, on a try the
+    stream hands over again after a timeout, or by staff one by one meanwhile."""
+    return patient.invitation_state in SENT_STATES and patient.invitation_sent_at >= started_at
+
+
+def send_chunk(
+    staff: Principal, job: Mapping[str, Any], units: Sequence[Mapping[str, Any]]
+) -> tuple[int, list[dict[str, Any]]]:
+    """Sends this chunk's invitations: how many went, and the failures with their reasons.
+    A chunk tried again sends nothing twice."""
     wanted = [str(unit["patient_id"]) for unit in units]
     found = {
         record.patient_id: record
@@ -57,13 +68,16 @@ def send_chunk(staff: Principal, job_id: str, units: Sequence[Mapping[str, Any]]
         if patient is None:
             failures.append(_failure(patient_id, "", "no such patient"))
             continue
+        if sent_since(patient, str(job["created_at"])):
+            done += 1
+            continue
         blocker = access.invitation_blocker(patient)
         if blocker:
             failures.append(_failure(patient_id, patient.display_name, access.INVITATION_BLOCKERS[blocker][0]))
             continue
         pacer.wait_turn()
         try:
-            access.invite(staff, patient, api_request_id=f"job-{job_id}")
+            access.invite(staff, patient, api_request_id=f"job-{job['job_id']}")
         except DomainError as error:
             failures.append(_failure(patient_id, patient.display_name, error.message))
             continue

@@ -319,7 +319,9 @@ def _record(unit: Mapping[str, Any], admin: Principal, now: str) -> PatientRecor
     )
 
 
-def import_chunk(admin: Principal, job_id: str, units: Sequence[Mapping[str, Any]]) -> tuple[int, list[dict[str, Any]]]:
+def import_chunk(
+    admin: Principal, job: Mapping[str, Any], units: Sequence[Mapping[str, Any]]
+) -> tuple[int, list[dict[str, Any]]]:
     """Writes this chunk's good rows that are not on file yet (batches of 25, each patient with
     its audit entry); returns how many were written, and the failures."""
     failures = [
@@ -337,7 +339,7 @@ def import_chunk(admin: Principal, job_id: str, units: Sequence[Mapping[str, Any
             failures.append({"row": unit["row"], "name": unit["name"], "reason": "already imported"})
             continue
         items.append(patients.patient_item(record, normalise.email(record.email)))
-        items.append(audit.audit_item(admin, "import_patient", record.patient_id, f"job-{job_id}"))
+        items.append(audit.audit_item(admin, "import_patient", record.patient_id, f"job-{job['job_id']}"))
     batches.put_all(items)
     failures.sort(key=lambda failure: int(failure["row"]))
     return len(items) // 2, failures

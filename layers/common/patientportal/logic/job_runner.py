@@ -15,7 +15,7 @@ from patientportal.dal import jobs as stored_jobs
 from patientportal.logic import bulk_invitations, imports
 from patientportal.observability import logger
 
-ChunkWork = Callable[[Principal, str, Sequence[Mapping[str, Any]]], tuple[int, list[dict[str, Any]]]]
+ChunkWork = Callable[[Principal, Mapping[str, Any], Sequence[Mapping[str, Any]]], tuple[int, list[dict[str, Any]]]]
 
 WORK: dict[str, ChunkWork] = {
     "invitations": bulk_invitations.send_chunk,
@@ -37,7 +37,7 @@ def run_chunk(job_id: str, number: int) -> bool:
     if chunk is None or job is None or chunk.get("finished"):
         logger.info("chunk already done or gone", extra={"job_id": job_id, "chunk": number})
         return False
-    done, failures = WORK[str(job["job_kind"])](acting_for(job), job_id, chunk.get("units", []))
+    done, failures = WORK[str(job["job_kind"])](acting_for(job), job, chunk.get("units", []))
     recorded = stored_jobs.record_chunk(job_id, number, done=done, failures=failures)
     logger.info("chunk done", extra={"job_id": job_id, "chunk": number, "done": done, "failed": len(failures)})
     return recorded
