@@ -43,17 +43,21 @@ def keep_streams_through_rollbacks() -> None:
     StreamShard.__deepcopy__ = _shared  # type: ignore[attr-defined]
 
 
+def as_json(result: object) -> str:
+    return json.dumps(result)
+
+
 def _answered_directly(action: Callable[[DynamoHandler], Any]) -> Callable[[DynamoHandler], Any]:
     def answer(handler: DynamoHandler) -> Any:
         result = action(handler)
         if not isinstance(result, ActionResult):
             return result
         try:
-            return json.dumps(result.result)
+            return as_json(result.result)
         except TypeError:  # a value JSON cannot hold as it is (binary): moto's serializer
             return result
 
-    answer.__wrapped__ = action  # type: ignore[attr-defined]
+    answer.moto_own = action  # type: ignore[attr-defined]
     return answer
 
 
@@ -67,16 +71,18 @@ def _project(original: Callable[[Item, list[list[str]]], Item]) -> Callable[[Ite
         result: Item = picked
         return result
 
-    project.__wrapped__ = original  # type: ignore[attr-defined]
+    project.moto_own = original  # type: ignore[attr-defined]
     return project
 
 
 def answer_reads_directly() -> None:
+    """Idempotent: each replacement keeps moto's own function as ``moto_own``. (moto's
+    actions are decorated with ``functools.wraps``, so ``__wrapped__`` cannot be the mark.)"""
     for name in DIRECT_READS:
         action = getattr(DynamoHandler, name)
-        if not hasattr(action, "__wrapped__"):
+        if not hasattr(action, "moto_own"):
             setattr(DynamoHandler, name, _answered_directly(action))
-    if not hasattr(Item.project, "__wrapped__"):
+    if not hasattr(Item.project, "moto_own"):
         Item.project = _project(Item.project)  # type: ignore[method-assign,assignment]
 
 
