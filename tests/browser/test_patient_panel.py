@@ -217,6 +217,8 @@ def test_turning_access_on_asks_the_privacy_question_and_says_what_is_missing(pa
     question.get_by_role("button", name="Yes, only the patient uses it").click()
     expect(access).to_be_checked()
     expect(status_label(page)).to_have_text("Portal not activated yet")
+    # the search results behind the dialog show the new status too
+    expect(page.locator("#find-list li").filter(has_text=ready)).to_contain_text("Portal not activated yet")
     detail = colleague.get(f"/api/staff/patients/{made['patient_id']}")
     assert detail["portal_access_enabled"] is True
     assert detail["email_confirmed_by"] == "frontdesk"

@@ -43,8 +43,17 @@ function found(patient) {
   name.type = "button";
   name.addEventListener("click", () => open(patient.patient_id, name));
   const entry = element("li");
+  entry.dataset.id = patient.patient_id;
   entry.append(name, element("span", "", patient.date_of_birth), badge(patient.portal_status.status));
   return entry;
+}
+
+/** A change saved in the edit dialog shows in the search results too. */
+function changed(patient) {
+  render(patient);
+  for (const entry of $("#find-list").children) {
+    if (entry.dataset.id === patient.patient_id) entry.lastElementChild.replaceWith(badge(patient.portal_status.status));
+  }
 }
 
 async function find() {
@@ -106,7 +115,7 @@ export function init() {
   });
   $("#add-form").addEventListener("submit", add);
   $("#add-cancel").addEventListener("click", () => $("#add-dialog").close());
-  edit.init(render);
+  edit.init(changed);
 }
 
 export function stop(all = true) {
