@@ -127,6 +127,20 @@ FORMS = [
 ]
 
 
+def test_older_messages_are_a_click_away(page: Page, colleague: Client, juniper: dict):
+    for number in range(52):  # one page is 50
+        message_to(colleague, juniper, f"Reminder number {number}")
+    portal_sign_in(page, juniper["username"], PASSWORD)
+    messages = page.locator("#message-list .message")
+    expect(messages).to_have_count(50)
+    expect(messages.first.locator(".preview")).to_have_text("Reminder number 51")
+    page.get_by_role("button", name="Show older messages").click()
+    expect(messages).to_have_count(52)
+    expect(messages.last.locator(".preview")).to_have_text("Reminder number 0")
+    expect(page.get_by_role("button", name="Show older messages")).to_be_hidden()
+    expect(page.locator("#unread-count")).to_have_text("52 unread messages.")
+
+
 @pytest.mark.parametrize("request_form", FORMS, ids=[form.kind for form in FORMS])
 def test_each_request_form_submits_and_shows_in_my_requests(
     page: Page, juniper: dict, colleague: Client, request_form: RequestForm

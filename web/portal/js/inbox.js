@@ -4,6 +4,7 @@ import { $, show, announce, element, when } from "../../staff/js/ui.js";
 import { busy, checkRequired, showFailure } from "./forms.js";
 
 let opened = null;
+let cursor = null;
 
 function setUnread(count) {
   $("#unread-count").textContent =
@@ -27,17 +28,22 @@ function row(message) {
   return item;
 }
 
-export async function load() {
+async function page(more) {
   const list = $("#message-list");
   try {
-    const inbox = await api.get("/api/portal/messages?limit=50");
-    list.replaceChildren(...inbox.items.map(row));
-    if (!inbox.items.length) list.append(element("li", "note", "No messages yet."));
+    const inbox = await api.get(`/api/portal/messages?limit=50${more ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+    if (!more) list.replaceChildren();
+    list.append(...inbox.items.map(row));
+    if (!list.children.length) list.append(element("li", "note", "No messages yet."));
     setUnread(inbox.unread_count);
+    cursor = inbox.next_cursor;
+    show($("#messages-more"), Boolean(cursor));
   } catch (failure) {
     list.replaceChildren(element("li", "error", `The messages could not be loaded: ${failure.message}`));
   }
 }
+
+export const load = () => page(false);
 
 async function open(message, button) {
   opened = message;
@@ -79,4 +85,5 @@ async function reply(event) {
 export function init() {
   $("#reply-form").addEventListener("submit", reply);
   $("#message-close").addEventListener("click", () => $("#message-dialog").close());
+  $("#messages-more").addEventListener("click", () => page(true));
 }
