@@ -1,6 +1,6 @@
 // "Create my portal account" and "I forgot my password": the four details the practice has
 // on file, and one answer whatever they match (no one learns who is a patient here).
-import * as api from "./api.js";
+import * as api from "../../staff/js/api.js";
 import { $, show } from "../../staff/js/ui.js";
 import { busy, checkRequired, showFailure, values } from "./forms.js";
 

@@ -1,5 +1,5 @@
 // The inbox: secure messages newest first, the unread count, reading and replying.
-import * as api from "./api.js";
+import * as api from "../../staff/js/api.js";
 import { $, show, announce, element, when } from "../../staff/js/ui.js";
 import { busy, checkRequired, showFailure } from "./forms.js";
 

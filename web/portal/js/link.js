@@ -1,6 +1,6 @@
 // The page an emailed link opens (#token=...): set up an account or a new password, or
 // confirm an email address. The token is read once and taken out of the address bar.
-import * as api from "./api.js";
+import * as api from "../../staff/js/api.js";
 import { $, show } from "../../staff/js/ui.js";
 import { busy, checkRequired, samePasswords, showFailure, values } from "./forms.js";
 import { watch } from "./strength.js";

@@ -1,5 +1,5 @@
 // The patient portal: one page, a view per address fragment (#inbox, #new-refill, ...).
-import * as api from "./api.js";
+import * as api from "../../staff/js/api.js";
 import * as session from "./session.js";
 import * as link from "./link.js";
 import * as identity from "./identity.js";
@@ -45,6 +45,7 @@ export function go(name) {
   else location.hash = name;
 }
 
+api.forAccount("patient");
 const captured = link.capture();
 identity.init();
 register.init();

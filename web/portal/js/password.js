@@ -1,5 +1,5 @@
 // Changing the password while signed in. Every session ends with it, this one too.
-import * as api from "./api.js";
+import * as api from "../../staff/js/api.js";
 import { $ } from "../../staff/js/ui.js";
 import { busy, checkRequired, samePasswords, showFailure, values } from "./forms.js";
 import { watch } from "./strength.js";

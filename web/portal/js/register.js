@@ -1,6 +1,6 @@
 // The registration form for new patients: their details, a username and a password. The
 // answer is always "check your email"; the emailed link turns portal access on.
-import * as api from "./api.js";
+import * as api from "../../staff/js/api.js";
 import { $, show } from "../../staff/js/ui.js";
 import { busy, checkRequired, samePasswords, showFailure, values } from "./forms.js";
 import { watch } from "./strength.js";

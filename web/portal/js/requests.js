@@ -1,5 +1,5 @@
 // The request forms (one per type) and "My requests" with each one's state.
-import * as api from "./api.js";
+import * as api from "../../staff/js/api.js";
 import { $, show, announce, element, when, typeLabel, stateLabel } from "../../staff/js/ui.js";
 import { busy, checkRequired, showFailure } from "./forms.js";
 

@@ -1,5 +1,5 @@
 // Sign-in, sign-out and the sign-out after 15 minutes without activity.
-import * as api from "./api.js";
+import * as api from "../../staff/js/api.js";
 import { $, show, announce } from "../../staff/js/ui.js";
 
 const IDLE_LIMIT_MS = 15 * 60 * 1000;

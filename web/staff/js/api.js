@@ -1,6 +1,8 @@
-// Calls to /api (same origin). The access token lives in memory only; the refresh token is
-// an HttpOnly cookie scoped to /api/auth that this code never sees.
+// Calls to /api (same origin), for the staff pages and the patient portal alike. The access
+// token lives in memory only; the refresh token is an HttpOnly cookie scoped to /api/auth
+// that this code never sees.
 
+let account = "staff";
 let accessToken = null;
 let refreshing = null;
 let expired = () => {};
@@ -14,6 +16,11 @@ export class ApiError extends Error {
     this.field = detail.field || null;
     this.current = (body && body.current) || null;
   }
+}
+
+/** Whose session this page holds: "staff" (the default) or "patient". */
+export function forAccount(name) {
+  account = name;
 }
 
 export function setToken(token) {
@@ -56,10 +63,10 @@ async function parse(response) {
   }
 }
 
-async function send(method, path, body, { auth = true, retry = true, type = "" } = {}) {
+async function send(method, path, body, { auth = true, retry = true, type = "", bearer = accessToken } = {}) {
   const headers = { accept: "application/json" };
   if (body !== undefined) headers["content-type"] = type || "application/json";
-  if (auth && accessToken) headers.authorization = `Bearer ${accessToken}`;
+  if (auth && bearer) headers.authorization = `Bearer ${bearer}`;
   const response = await fetch(path, {
     method,
     headers,
@@ -80,7 +87,7 @@ export function refresh() {
   if (!refreshing) {
     refreshing = (async () => {
       try {
-        const data = await send("POST", "/api/auth/refresh", { account: "staff" }, { auth: false });
+        const data = await send("POST", "/api/auth/refresh", { account }, { auth: false });
         accessToken = data.access_token;
         return true;
       } catch {
@@ -92,6 +99,19 @@ export function refresh() {
     })();
   }
   return refreshing;
+}
+
+/** Ends the session on the server (refresh token revoked, cookie cleared); never throws.
+ * The token is dropped at once, so nothing started meanwhile uses it. */
+export async function logout() {
+  const bearer = accessToken;
+  accessToken = null;
+  if (!bearer) return;
+  try {
+    await send("POST", "/api/auth/logout", { account }, { retry: false, bearer });
+  } catch {
+    // Signed out on this page either way.
+  }
 }
 
 export const get = (path) => send("GET", path);

@@ -47,14 +47,7 @@ export async function signOut(note = "You are signed out.") {
   window.clearTimeout(idleTimer);
   for (const kind of ACTIVITY) document.removeEventListener(kind, armIdleTimer);
   stopped();
-  if (api.signedIn()) {
-    try {
-      await api.post("/api/auth/logout", { account: "staff" });
-    } catch {
-      // The session is ended on this page either way.
-    }
-  }
-  api.setToken(null);
+  await api.logout();
   $("#signed-in-as").textContent = "";
   for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
   showSignIn(note);
