@@ -1,21 +1,12 @@
 // Sign-in, sign-out and the sign-out after 15 minutes without activity.
 import * as api from "../../staff/js/api.js";
 import { $, show, announce } from "../../staff/js/ui.js";
+import * as idle from "../../staff/js/idle.js";
 
-const IDLE_LIMIT_MS = 15 * 60 * 1000;
-const ACTIVITY = ["pointerdown", "keydown", "wheel", "touchstart", "input"];
-
-let idleTimer = null;
 let changed = () => {};
 
-function armIdleTimer() {
-  window.clearTimeout(idleTimer);
-  idleTimer = window.setTimeout(() => signOut("You were signed out after 15 minutes without activity."), IDLE_LIMIT_MS);
-}
-
 async function begin() {
-  armIdleTimer();
-  for (const kind of ACTIVITY) document.addEventListener(kind, armIdleTimer, { passive: true });
+  idle.watch(() => signOut("You were signed out after 15 minutes without activity."));
   show($("#signed-out-note"), false);
   try {
     const me = await api.get("/api/portal/me");
@@ -27,8 +18,7 @@ async function begin() {
 }
 
 export async function signOut(note = "You are signed out.") {
-  window.clearTimeout(idleTimer);
-  for (const kind of ACTIVITY) document.removeEventListener(kind, armIdleTimer);
+  idle.stop();
   const ending = api.signedIn() ? api.logout() : null; // the token is dropped at once
   $("#signed-in-as").textContent = "";
   for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();

@@ -2,11 +2,8 @@
 // 15-minute inactivity sign-out.
 import * as api from "./api.js";
 import { $, show, announce } from "./ui.js";
+import * as idle from "./idle.js";
 
-export const IDLE_LIMIT_MS = 15 * 60 * 1000;
-const ACTIVITY = ["pointerdown", "keydown", "wheel", "touchstart", "input"];
-
-let idleTimer = null;
 let challenge = null;
 let started = () => {};
 let stopped = () => {};
@@ -18,11 +15,6 @@ function view(name) {
   show($("#whoami"), name === "app");
 }
 
-function armIdleTimer() {
-  window.clearTimeout(idleTimer);
-  idleTimer = window.setTimeout(() => signOut("You were signed out after 15 minutes without activity."), IDLE_LIMIT_MS);
-}
-
 function begin(token, username) {
   if (token) api.setToken(token);
   const name = username || api.tokenUsername();
@@ -30,8 +22,7 @@ function begin(token, username) {
   $("#sign-in-form").reset();
   $("#new-password-form").reset();
   view("app");
-  armIdleTimer();
-  for (const kind of ACTIVITY) document.addEventListener(kind, armIdleTimer, { passive: true });
+  idle.watch(() => signOut("You were signed out after 15 minutes without activity."));
   started();
 }
 
@@ -44,8 +35,7 @@ function showSignIn(note) {
 }
 
 export async function signOut(note = "You are signed out.") {
-  window.clearTimeout(idleTimer);
-  for (const kind of ACTIVITY) document.removeEventListener(kind, armIdleTimer);
+  idle.stop();
   stopped();
   await api.logout();
   $("#signed-in-as").textContent = "";
