@@ -172,19 +172,19 @@ def patients_by_name(
     return [PatientRecord.model_validate(item) for item in items], next_cursor
 
 
+def _roster(status: str | None) -> tuple[str, tuple[str, str]]:
+    """The index and partition of every patient, or of those of one portal status."""
+    if status:
+        return "RosterByStatus", ("status_pk", keys.status_partition(status))
+    return "Roster", ("roster_pk", keys.ROSTER)
+
+
 def roster_page(
     *, status: str | None, prefix: str, limit: int, cursor: str | None, table: Table | None = None
 ) -> tuple[list[PatientRecord], str | None]:
     """The onboarding list: every patient (or those of one portal status), by last then first
     name, optionally by last-name prefix. One Query reading at most ``limit + 1`` items."""
-    index, partition = (
-        ("RosterByStatus", ("status_pk", keys.status_partition(status)))
-        if status
-        else (
-            "Roster",
-            ("roster_pk", keys.ROSTER),
-        )
-    )
+    index, partition = _roster(status)
     items, next_cursor = (table or Table()).query_page(
         index=index,
         partition=partition,
@@ -198,17 +198,10 @@ def roster_page(
 def roster_patient_ids(*, status: str | None, prefix: str, table: Table | None = None) -> list[str]:
     """Every patient id matching the onboarding list's filter, page by page (bulk actions)."""
     table = table or Table()
+    index, partition = _roster(status)
     found: list[str] = []
     cursor: str | None = None
     while True:
-        index, partition = (
-            ("RosterByStatus", ("status_pk", keys.status_partition(status)))
-            if status
-            else (
-                "Roster",
-                ("roster_pk", keys.ROSTER),
-            )
-        )
         items, cursor = table.query_page(
             index=index,
             partition=partition,
