@@ -124,6 +124,9 @@ def test_a_red_rectangle_turns_access_on_after_the_privacy_question_and_turns_am
     open_onboarding(page)
     search(page, prefix)
     expect(page.locator("#rows tr")).to_have_count(2)
+    # Why each is red, in a few words beside the rectangle
+    expect(row(page, ready).locator(".why")).to_have_text("access off")
+    expect(row(page, no_email).locator(".why")).to_have_text("access off, no email")
     before = counts(colleague)["statuses"]
 
     red = row(page, ready).get_by_role("button", name="Inactive: turn on portal access for Lena")
@@ -142,6 +145,7 @@ def test_a_red_rectangle_turns_access_on_after_the_privacy_question_and_turns_am
     dialog.get_by_role("button", name="Yes, only the patient uses it").click()
     expect(row(page, ready).locator(".rect")).to_have_class("rect st-unactivated")
     expect(row(page, ready).locator(".rect")).to_have_text("Not activated")
+    expect(row(page, ready).locator(".why")).to_have_text("")
     expect(row(page, ready).locator(".row-note")).to_have_text(f"Portal access is on for Lena {prefix}a.")
     expect(shown_count(page, "statuses.inactive")).to_have_text(str(before["inactive"] - 1))
     expect(shown_count(page, "statuses.unactivated")).to_have_text(str(before["unactivated"] + 1))

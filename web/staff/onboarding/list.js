@@ -3,6 +3,10 @@ import * as api from "../js/api.js";
 import { $, element, show, announce, day, patientPath } from "../js/ui.js";
 
 const LABELS = { inactive: "Inactive", unactivated: "Not activated", active: "Active" };
+const MISSING = { access_off: "access off", no_email: "no email", no_zip: "no zip code" };
+/** Why a patient is inactive, in a few words (the API's reasons). */
+const why = (patient) =>
+  patient.portal_status.reasons.map((found) => MISSING[found.reason]).filter(Boolean).join(", ");
 export const selected = new Set();
 export let filter = { q: "", status: "" };
 let cursor = null;
@@ -94,7 +98,7 @@ function row(patient) {
   });
   const note = element("p", "row-note");
   const invitation = cell(invitationText(patient.invitation));
-  const status = cell(rectangle(patient, name, note, pick));
+  const status = cell(rectangle(patient, name, note, pick), element("span", "why", why(patient)));
   let email = element("span", "note", "No email on file");
   if (patient.email) {
     email = element("button", "link", patient.email);
@@ -129,6 +133,7 @@ function rectangle(patient, name, note, pick) {
     try {
       const body = { enabled: true, identity_confirmed: true };
       patient.portal_status = (await api.put(patientPath(patient.patient_id, "/portal-access"), body)).portal_status;
+      button.nextElementSibling.textContent = why(patient);
       button.replaceWith(rectangle(patient, name, note, pick));
       say(note, `Portal access is on for ${name}.`, true);
       pick.focus();
