@@ -37,12 +37,12 @@ def main() -> None:
         emulator_port=int(os.environ.get("EMULATOR_PORT", "0")),
         demo_data=os.environ.get("DEMO_DATA", "1") != "0",
     )
-    runtime.start()
-    print(banner(runtime, time.monotonic() - started), flush=True)
-    print("READY", runtime.url, flush=True)
     stopped = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stopped.set())
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    runtime.start()
+    print(banner(runtime, time.monotonic() - started), flush=True)
+    print("READY", runtime.url, flush=True)  # Ctrl-C from here on stops everything cleanly
     stopped.wait()
     runtime.stop()
     print("Stopped.", flush=True)

@@ -64,6 +64,9 @@ class Runtime:
             self._stops.append(mapping)
 
     def stop(self) -> None:
+        for part in self._stops:  # every poller winds down at once, not one after another
+            if hasattr(part, "stop_soon"):
+                part.stop_soon()
         for part in reversed(self._stops):
             if hasattr(part, "shutdown"):
                 part.shutdown()

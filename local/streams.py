@@ -62,6 +62,11 @@ class StreamMapping:
     def start(self) -> None:
         self._thread.start()
 
+    def stop_soon(self) -> None:
+        """Asks the poller to stop after the invocation under way (as ``stop`` does, without
+        waiting), so that several mappings wind down together."""
+        self._stop.set()
+
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
