@@ -119,13 +119,16 @@ def test_script_payloads_in_names_requests_and_messages_run_nothing(browser: Bro
         context.close()
 
 
-def test_the_page_is_served_with_a_csp_without_unsafe_inline_and_ships_no_inline_code(portal):
-    answer = requests.get(f"{portal.url}/staff/", timeout=10)
+@pytest.mark.parametrize("page_path", ["/staff/", "/staff/onboarding", "/portal/"])
+def test_every_page_is_served_with_a_csp_without_unsafe_inline_and_ships_no_inline_code(portal, page_path):
+    answer = requests.get(f"{portal.url}{page_path}", timeout=10)
+    assert answer.status_code == 200
     policy = answer.headers["Content-Security-Policy"]
     assert "unsafe-inline" not in policy
     assert "unsafe-eval" not in policy
     assert "script-src 'self'" in policy
     html = answer.text
+    assert '<script type="module" src=' in html
     assert "<script>" not in html  # only <script type="module" src=...>
     assert " style=" not in html
     for handler in ("onclick", "onload", "onerror", "onsubmit", "onchange", "oninput"):
