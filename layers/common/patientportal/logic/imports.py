@@ -2,8 +2,9 @@
 
 The whole file is read and each row checked first (``patient_list``): a file that is not a
 CSV of the documented columns is refused with nothing written. Each good row is then checked
-against the patients on file and the rows above it (same name and date of birth). A dry run answers that report; the real import starts a job
-whose worker writes the good rows in batches and lists the others as failures.
+against the patients on file and the rows above it (same name and date of birth). A dry
+run answers that report; the real import starts a job whose worker writes the good rows in
+batches and lists the others as failures.
 
 Re-running a file creates no duplicates: a row's patient id is derived from its name and
 date of birth, rows matching a patient on file are skipped, and the worker writes only ids
