@@ -66,6 +66,10 @@ def test_search_by_name_prefix_shows_each_portal_status(staff, call_patients, aw
     }
     assert aws_calls.operations() == {"Query": 1}
     assert call_patients("GET", "/api/staff/patients", query="q=", token=staff)[0] == 422
+    # Accents and case do not matter: "fernand" and "FERNÁ" both find Lucía Fernández
+    for typed in ("fernand", "FERN%C3%81"):
+        status, page, _ = call_patients("GET", "/api/staff/patients", query=f"q={typed}", token=staff)
+        assert [item["last_name"] for item in page["items"]] == ["Fernández"], typed
 
 
 def test_enabling_needs_email_zip_and_the_privacy_confirmation(staff, call_patients):

@@ -82,6 +82,8 @@ def test_the_list_searches_by_last_name_prefix_and_filters_by_status(staff, call
     assert all(item["portal_status"]["status"] == "inactive" for item in inactive)
     both = onboarding(call_patients, staff, "status=active&q=t")["items"]
     assert [item["patient_id"] for item in both] == ["p-ava"]
+    # Accents and case do not matter
+    assert [item["patient_id"] for item in onboarding(call_patients, staff, "q=fernand")["items"]] == ["p-lucia"]
 
 
 def test_bad_list_parameters_are_4xx_naming_the_field(staff, call_patients, login):

@@ -22,9 +22,18 @@ def test_usernames_are_unique_without_regard_to_case():
     assert keys.username("Ava.Thompson") == keys.username("ava.thompson")
 
 
-def test_name_partition_is_the_initial_and_non_letters_share_one():
+def test_name_partition_is_the_folded_initial_and_non_letters_share_one():
     assert keys.name_partition("thompson") == "NAMES#T"
-    assert keys.name_partition("'t Hooft") == keys.name_partition("1st") == "NAMES##"
+    assert keys.name_partition("Ünal") == keys.name_partition("unal") == "NAMES#U"
+    assert keys.name_partition("'t Hooft") == keys.name_partition("Thomas") == "NAMES#T"
+    assert keys.name_partition("1st") == keys.name_partition("---") == "NAMES##"
+
+
+def test_a_typed_prefix_matches_names_whatever_their_accents_case_and_punctuation():
+    for typed, last in (("nunez", "Núñez"), ("NÚÑ", "Nunez"), ("obr", "O'Brien"), ("van der", "Van der Berg")):
+        assert keys.name_sort(last, "Ana", "p1").startswith(keys.name_prefix(typed))
+        assert keys.name_partition(typed) == keys.name_partition(last)
+    assert not keys.name_sort("Nunes", "Ana", "p1").startswith(keys.name_prefix("nunez"))
 
 
 def test_every_index_has_cursor_attributes_that_include_the_table_key():

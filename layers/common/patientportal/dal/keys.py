@@ -1,13 +1,15 @@
 """Every key and index value of the table, built in this one module (docs/data-model.md).
 
-The table has ``pk``/``sk`` and four sparse global secondary indexes:
+The table has ``pk``/``sk`` and these sparse global secondary indexes:
 
 - ``Queue``: ``QUEUE#OPEN`` while an item is open, ``ARCHIVE#<yyyy-mm>`` once dismissed,
   each sorted by ``<created>#<request id>``;
 - ``QueueByType``: ``QUEUE#OPEN#<type>`` while open, for the queue's type filter;
 - ``PatientItems``: a patient's requests and messages, ``REQUEST#``/``MSG#<created>#<id>``;
 - ``PatientsByEmail``: ``EMAIL#<normalised email>``;
-- ``PatientsByName``: ``NAMES#<first letter>`` / ``<last>#<first>#<id>``;
+- ``PatientsByName``: ``NAMES#<first letter>`` / ``<last>#<first>#<id>``, names folded
+  (``normalise.name``: case, accents, spaces and punctuation do not count), so "nunez"
+  finds Núñez and "obr" finds O'Brien;
 - ``Roster``: every patient under ``ROSTER``, by ``<last>#<first>#<id>`` (the onboarding list);
 - ``RosterByStatus``: ``ROSTER#<portal status>``, same sort key (the list filtered by status);
 - ``StatusCounts``: the same keys, keys only, so counting a status reads a few bytes a patient;
@@ -16,6 +18,8 @@ The table has ``pk``/``sk`` and four sparse global secondary indexes:
 """
 
 from __future__ import annotations
+
+from patientportal.logic.normalise import name as folded
 
 OPEN_QUEUE = "QUEUE#OPEN"
 PROFILE = "PROFILE"
@@ -100,22 +104,25 @@ def email_entry(normalised_email: str, patient_id: str) -> Key:
 
 
 def name_partition(last_name: str) -> str:
-    initial = last_name[:1].upper() if last_name[:1].isalpha() else "#"
-    return f"NAMES#{initial}"
+    """The folded last name's initial; digits and the like share ``#``."""
+    initial = folded(last_name)[:1]
+    return f"NAMES#{initial.upper() if initial.isalpha() else '#'}"
+
+
+def name_sort(last_name: str, first_name: str, patient_id: str) -> str:
+    return f"{folded(last_name)}#{folded(first_name)}#{patient_id}"
+
+
+def name_prefix(typed: str) -> str:
+    """What a typed start of a last name matches in ``name_sort``."""
+    return folded(typed)
 
 
 def name_entry(last_name: str, first_name: str, patient_id: str) -> Key:
-    return {
-        "name_pk": name_partition(last_name),
-        "name_sk": f"{last_name.casefold()}#{first_name.casefold()}#{patient_id}",
-    }
+    return {"name_pk": name_partition(last_name), "name_sk": name_sort(last_name, first_name, patient_id)}
 
 
 ROSTER = "ROSTER"
-
-
-def roster_sort(last_name: str, first_name: str, patient_id: str) -> str:
-    return f"{last_name.casefold()}#{first_name.casefold()}#{patient_id}"
 
 
 def status_partition(status: str) -> str:
@@ -126,7 +133,7 @@ def roster_entry(last_name: str, first_name: str, patient_id: str, status: str) 
     """On every patient: the whole list, and the list of one portal status."""
     return {
         "roster_pk": ROSTER,
-        "roster_sk": roster_sort(last_name, first_name, patient_id),
+        "roster_sk": name_sort(last_name, first_name, patient_id),
         "status_pk": status_partition(status),
     }
 

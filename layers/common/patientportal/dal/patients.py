@@ -165,7 +165,7 @@ def patients_by_name(
     items, next_cursor = (table or Table()).query_page(
         index="PatientsByName",
         partition=("name_pk", keys.name_partition(prefix)),
-        sort_prefix=("name_sk", prefix.casefold()),
+        sort_prefix=("name_sk", keys.name_prefix(prefix)),
         limit=limit,
         cursor=cursor,
     )
@@ -188,7 +188,7 @@ def roster_page(
     items, next_cursor = (table or Table()).query_page(
         index=index,
         partition=partition,
-        sort_prefix=("roster_sk", prefix.casefold()) if prefix else None,
+        sort_prefix=("roster_sk", keys.name_prefix(prefix)) if prefix else None,
         limit=limit,
         cursor=cursor,
     )
@@ -205,7 +205,7 @@ def roster_patient_ids(*, status: str | None, prefix: str, table: Table | None =
         items, cursor = table.query_page(
             index=index,
             partition=partition,
-            sort_prefix=("roster_sk", prefix.casefold()) if prefix else None,
+            sort_prefix=("roster_sk", keys.name_prefix(prefix)) if prefix else None,
             limit=1000,
             cursor=cursor,
             attributes=("patient_id",),
