@@ -157,6 +157,19 @@ def test_the_queue_refreshes_itself_without_losing_the_users_place(page: Page, p
     assert abs(now["y"] - place["y"]) <= 1
 
 
+def test_the_compact_panel_refreshes_without_taking_the_keyboard_focus(page: Page, patient: Client):
+    page.clock.install()
+    sign_in(page)
+    names = page.locator("#compact-list li button")
+    names.first.focus()
+    focused_item = page.evaluate("document.activeElement.closest('li').dataset.id")
+    submit(patient, type="message", body="Another question from the compact panel test.")
+    before = page.locator("#compact-count").inner_text()
+    page.clock.run_for("00:31")
+    expect(page.locator("#compact-count")).not_to_have_text(before)  # the list was rebuilt
+    assert page.evaluate("document.activeElement.closest('li')?.dataset.id") == focused_item
+
+
 def test_when_someone_else_handled_an_item_first_the_page_says_so(page: Page, patient: Client, colleague: Client):
     medication = unique("naproxen")
     request_id = submit(patient, type="refill", medication=medication, dosage="250 mg")

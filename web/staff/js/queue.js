@@ -67,11 +67,14 @@ function setHandled(row, handled) {
   for (const button of row.querySelectorAll("button")) button.disabled = handled;
 }
 
+/** Rebuilt at each refresh; the name that had the keyboard focus keeps it. */
 function renderCompact(list) {
   const target = $("#compact-list");
+  const focused = target.contains(document.activeElement) ? document.activeElement.closest("li").dataset.id : null;
   target.replaceChildren();
   for (const item of list.slice(0, COMPACT_ROWS)) {
     const entry = element("li");
+    entry.dataset.id = item.request_id;
     entry.append(
       element("button", "link who-link", item.patient_name),
       element("span", "what", typeLabel(item.type)),
@@ -80,6 +83,7 @@ function renderCompact(list) {
     entry.firstChild.type = "button";
     entry.firstChild.addEventListener("click", () => openPatient(item.patient_id, entry.firstChild));
     target.append(entry);
+    if (item.request_id === focused) entry.firstChild.focus();
   }
   if (list.length > COMPACT_ROWS) {
     target.append(element("li", "more", `and ${list.length - COMPACT_ROWS} more in the full queue`));
