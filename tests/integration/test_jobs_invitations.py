@@ -4,6 +4,7 @@ progress to finished, pacing to SES's rate and a throttled send retried."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from botocore.awsrequest import AWSResponse
 from functions.jobs import app as worker
 from local import demo_data
 from local.functions import LambdaContext
-from patientportal import aws
+from patientportal import aws, clock
 from patientportal.dal import jobs as stored_jobs
 from patientportal.email import sender
 from patientportal.email.pacing import SendPacer, account_send_rate
@@ -199,6 +200,24 @@ def test_a_throttled_send_is_retried_and_sent_once(staff, call_patients, deliver
     assert result["batchItemFailures"] == []
     assert attempts == ["SendEmail", "SendEmail"]
     assert [email["to"] for email in sent_emails()] == [["ines.moreau@example.com"]]
+
+
+def test_a_job_without_progress_for_half_an_hour_says_it_stalled(staff, call_patients, jobs_stream, paced, monkeypatch):
+    # Given two jobs: one whose chunks never ran (they went to the dead-letter queue), and one
+    # that finished
+    stuck = start(call_patients, staff, {"patient_ids": ["p-ines", "p-tomasz"]})
+    jobs_stream.pending()  # the stream moves on without running them
+    done = start(call_patients, staff, {"patient_ids": ["p-grace"]})
+    assert jobs_stream.run() == 1
+    started = clock.now()
+    # When 29 minutes pass, the unfinished job is still only queued
+    monkeypatch.setattr(clock, "now", lambda: started + datetime.timedelta(minutes=29))
+    assert job(call_patients, staff, stuck)["state"] == "queued"
+    # And after 31 minutes it says it stalled, with what is left; the finished one stays finished
+    monkeypatch.setattr(clock, "now", lambda: started + datetime.timedelta(minutes=31))
+    stalled = job(call_patients, staff, stuck)
+    assert (stalled["state"], stalled["done"], stalled["remaining"]) == ("stalled", 0, 2)
+    assert job(call_patients, staff, done)["state"] == "finished"
 
 
 def test_bad_selections_and_unknown_jobs_are_clear_4xx(staff, call_patients, login):

@@ -1,4 +1,5 @@
-// A background job's progress: asks GET /api/staff/jobs/{id} until the job is finished.
+// A background job's progress: asks GET /api/staff/jobs/{id} until the job is finished (or
+// has stalled: no progress for half an hour).
 import * as api from "../js/api.js";
 import { $, element, show } from "../js/ui.js";
 
@@ -15,7 +16,11 @@ export async function follow(jobId, box) {
     $(".failures", box).replaceChildren(
       ...job.failures.map((f) => element("li", "", `${f.row ? `Row ${f.row}, ` : ""}${f.name}: ${f.reason}`)),
     );
-    if (job.state === "finished") return job;
+    if (job.state === "stalled") {
+      $(".job-text", box).textContent +=
+        " It stopped before the end. An import can simply be run again; for invitations, send to those still without one.";
+    }
+    if (job.state === "finished" || job.state === "stalled") return job;
     await new Promise((resolve) => window.setTimeout(resolve, 400));
   }
 }

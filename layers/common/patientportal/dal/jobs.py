@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from patientportal import clock
 from patientportal.dal import batches, keys
 from patientportal.dal.attributes import Item
 from patientportal.dal.table import Table
@@ -72,8 +73,8 @@ def record_chunk(job_id: str, number: int, *, done: int, failures: Sequence[Mapp
                 ),
                 table.update_entry(
                     keys.job(job_id),
-                    expression="ADD done :done, failed :failed",
-                    values={":done": done, ":failed": len(failures)},
+                    expression="ADD done :done, failed :failed SET updated_at = :now",
+                    values={":done": done, ":failed": len(failures), ":now": clock.timestamp()},
                     condition="attribute_exists(pk)",
                 ),
             ],

@@ -8,6 +8,7 @@ the job's own partition, so it needs no index and no Scan.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -15,13 +16,16 @@ from patientportal import clock, ids
 from patientportal.auth.principal import Principal
 from patientportal.dal import jobs as stored_jobs
 from patientportal.errors import NotFoundError
-from patientportal.models.onboarding import JobFailure, JobProgress
+from patientportal.models.onboarding import JobFailure, JobProgress, JobState
 
 JobKind = Literal["invitations", "import"]
 
 CHUNK_SIZE = 100
 # Jobs and their reports are kept a month, then the table's TTL removes them.
 JOB_LIFETIME_SECONDS = 30 * 24 * 3600
+# A chunk's worker runs at most 300 s and is tried 4 times, then goes to the jobs
+# dead-letter queue: a job with no progress for this long will make none.
+STALLED_AFTER_SECONDS = 30 * 60
 
 
 def chunked(units: Sequence[Mapping[str, Any]], size: int | None = None) -> list[list[Mapping[str, Any]]]:
@@ -46,6 +50,11 @@ def start_job(
     return job_id
 
 
+def _quiet_for(last_change: str) -> float:
+    """Seconds since the job last moved (its start, or its latest chunk)."""
+    return (clock.now() - datetime.datetime.fromisoformat(last_change.replace("Z", "+00:00"))).total_seconds()
+
+
 def progress_of(items: Sequence[Mapping[str, Any]]) -> JobProgress:
     job = next(item for item in items if item.get("kind") == "job")
     failures = [
@@ -55,9 +64,11 @@ def progress_of(items: Sequence[Mapping[str, Any]]) -> JobProgress:
         for failure in item.get("failures", [])
     ]
     total, done, failed = int(job["total"]), int(job.get("done", 0)), int(job.get("failed", 0))
-    state: Literal["queued", "running", "finished"] = "queued"
+    state: JobState = "queued"
     if done + failed >= total:
         state = "finished"
+    elif _quiet_for(str(job.get("updated_at") or job["created_at"])) > STALLED_AFTER_SECONDS:
+        state = "stalled"
     elif done + failed:
         state = "running"
     return JobProgress(

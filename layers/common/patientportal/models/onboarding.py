@@ -86,10 +86,14 @@ class JobFailure(Model):
     reason: str
 
 
+# "stalled": no progress for 30 minutes; the rest of the job went to the dead-letter queue.
+JobState = Literal["queued", "running", "finished", "stalled"]
+
+
 class JobProgress(Model):
     job_id: str
     kind: Literal["invitations", "import"]
-    state: Literal["queued", "running", "finished"]
+    state: JobState
     total: int
     done: int
     failed: int
