@@ -26,7 +26,8 @@ def banner(runtime: Runtime, seconds: float) -> str:
     ]
     for login in (*STAFF_LOGINS, *PATIENT_LOGINS):
         lines.append(f"    {login.who:8} {login.username:14} {login.password:26} {login.note}")
-    lines += ["", f"  A patient list to import (as admin; docs/import.md): {SAMPLE_IMPORT}"]
+    sample = SAMPLE_IMPORT.relative_to(SAMPLE_IMPORT.parents[1])
+    lines += ["", f"  A patient list to import (as admin, on the onboarding page; docs/import.md): {sample}"]
     return "\n".join(lines)
 
 
