@@ -10,7 +10,7 @@ import uuid
 from typing import Any
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Route, expect
 
 from tests.browser.conftest import AVA, Client, assert_accessible
 from tests.local.conftest import RunningPortal
@@ -110,6 +110,28 @@ def test_a_reload_keeps_the_session_and_signing_out_ends_it(page: Page):
     page.goto("/portal/#inbox")
     expect(view(page, "sign-in")).to_be_visible()
     expect(view(page, "inbox")).to_be_hidden()
+
+
+def test_an_answer_that_arrives_after_signing_out_is_not_shown(page: Page):
+    portal_sign_in(page)
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:  # the inbox's answer waits here (Playwright wants a function)
+        held.append(route)
+
+    page.route("**/api/portal/messages?*", hold)
+    page.reload()
+    expect(page.locator("#signed-in-as")).to_have_text("Signed in as Ava Thompson")
+    for _ in range(100):  # the page asks for the inbox once the session is back
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the inbox was never asked for"
+    page.get_by_role("button", name="Sign out").click()
+    expect(view(page, "sign-in")).to_be_visible()
+    held[0].continue_()  # Ava's messages arrive after she signed out
+    page.wait_for_timeout(500)
+    expect(page.locator("#message-list li")).to_have_count(0)
 
 
 def test_fifteen_minutes_without_activity_signs_out(page: Page):

@@ -30,8 +30,10 @@ function row(message) {
 
 async function page(more) {
   const list = $("#message-list");
+  const mine = api.session();
   try {
     const inbox = await api.get(`/api/portal/messages?limit=50${more ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+    if (mine !== api.session()) return; // signed out meanwhile: show nothing
     if (!more) list.replaceChildren();
     list.append(...inbox.items.map(row));
     if (!list.children.length) list.append(element("li", "note", "No messages yet."));
@@ -39,7 +41,7 @@ async function page(more) {
     cursor = inbox.next_cursor;
     show($("#messages-more"), Boolean(cursor));
   } catch (failure) {
-    list.replaceChildren(element("li", "error", `The messages could not be loaded: ${failure.message}`));
+    if (mine === api.session()) list.replaceChildren(element("li", "error", `The messages could not be loaded: ${failure.message}`));
   }
 }
 

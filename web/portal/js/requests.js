@@ -55,15 +55,17 @@ function row(request) {
 async function page(more) {
   const list = $("#request-list");
   const path = `/api/portal/requests?limit=50${more ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+  const mine = api.session();
   try {
     const answer = await api.get(path);
+    if (mine !== api.session()) return; // signed out meanwhile: show nothing
     if (!more) list.replaceChildren();
     list.append(...answer.items.map(row));
     if (!list.children.length) list.append(element("li", "note", "No requests yet."));
     cursor = answer.next_cursor;
     show($("#requests-more"), Boolean(cursor));
   } catch (failure) {
-    list.replaceChildren(element("li", "error", `Your requests could not be loaded: ${failure.message}`));
+    if (mine === api.session()) list.replaceChildren(element("li", "error", `Your requests could not be loaded: ${failure.message}`));
   }
 }
 

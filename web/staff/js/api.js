@@ -4,6 +4,7 @@
 
 let account = "staff";
 let accessToken = null;
+let sessionNumber = 0; // a new one at each sign-in and sign-out
 let refreshing = null;
 let expired = () => {};
 
@@ -25,6 +26,7 @@ export function forAccount(name) {
 
 export function setToken(token) {
   accessToken = token;
+  sessionNumber += 1;
 }
 
 function claims() {
@@ -43,6 +45,9 @@ export function tokenUsername() {
 
 /** The token's groups (to show or hide admin tools; the API checks the token). */
 export const tokenGroups = () => claims()["cognito:groups"] || [];
+
+/** Which session this is: an answer asked for in an earlier one is not shown. */
+export const session = () => sessionNumber;
 
 export function signedIn() {
   return accessToken !== null;
@@ -106,6 +111,7 @@ export function refresh() {
 export async function logout() {
   const bearer = accessToken;
   accessToken = null;
+  sessionNumber += 1;
   if (!bearer) return;
   try {
     await send("POST", "/api/auth/logout", { account }, { retry: false, bearer });

@@ -24,6 +24,7 @@ export function init(selectionChanged) {
 }
 
 export function stop() {
+  latest += 1; // an answer still on its way is dropped
   selected.clear();
   $("#rows").replaceChildren();
 }
