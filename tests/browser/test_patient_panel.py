@@ -9,7 +9,7 @@ import uuid
 from typing import Any
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Route, expect
 
 from tests.browser.conftest import (
     Client,
@@ -473,6 +473,28 @@ def test_the_tabs_and_the_access_switch_work_from_the_keyboard(page: Page, colle
     expect(dialog).to_be_hidden()
     expect(page.get_by_role("button", name="Edit patient")).to_be_focused()
     expect(status_label(page)).to_have_text("Portal not activated yet")
+
+
+def test_a_patient_that_arrives_after_signing_out_is_not_shown(page: Page):
+    sign_in(page)
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:  # the patient's record waits here
+        held.append(route)
+
+    page.route("**/api/staff/patients/p-ava", hold)
+    find(page, "Thompson").get_by_role("button").first.click()
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the patient was never asked for"
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.locator("#sign-in-view")).to_be_visible()
+    held[0].continue_()  # Ava's record arrives after the sign-out
+    page.wait_for_timeout(500)
+    expect(page.locator("#patient-panel")).to_be_hidden()
+    expect(page.locator("#pp-name")).to_be_empty()
 
 
 def test_the_links_menu_leads_to_the_onboarding_tool(page: Page):

@@ -37,9 +37,10 @@ async function load(more = false) {
   if (!more) cursor = null;
   noteElement.textContent = "Loading…";
   const mine = ++latest;
+  const session = api.session();
   try {
     const page = await api.get(api.query("/api/staff/archive", { q, limit: 50, cursor: more ? cursor : null }));
-    if (mine !== latest) return;
+    if (mine !== latest || session !== api.session()) return;
     if (!more) body.replaceChildren();
     for (const item of page.items) body.append(row(item));
     cursor = page.next_cursor;

@@ -31,7 +31,10 @@ function render(patient) {
 export async function open(patientId, from) {
   opener = from;
   try {
-    render(await api.get(patientPath(patientId)));
+    const mine = api.session();
+    const patient = await api.get(patientPath(patientId));
+    if (mine !== api.session()) return; // signed out meanwhile: show nothing
+    render(patient);
     $("#pp-name").focus();
   } catch (failure) {
     announce(`The patient could not be opened: ${failure.message}`);

@@ -48,7 +48,9 @@ async function toggleHistory() {
   noteElement.textContent = "Loading past correspondence…";
   try {
     const path = `/api/staff/patients/${encodeURIComponent(current.patient_id)}/correspondence`;
+    const session = api.session();
     const page = await api.get(api.query(path, { limit: 50 }));
+    if (session !== api.session()) return; // signed out meanwhile: show nothing
     const list = $("#history-list");
     list.replaceChildren();
     for (const letter of page.items) {
