@@ -2,6 +2,7 @@
 import * as api from "../../staff/js/api.js";
 import { $, show, announce } from "../../staff/js/ui.js";
 import * as idle from "../../staff/js/idle.js";
+import * as signIn from "../../staff/js/sign-in.js";
 
 let changed = () => {};
 
@@ -32,34 +33,17 @@ export async function signOut(note = "You are signed out.") {
   await ending;
 }
 
-async function submitSignIn(event) {
-  event.preventDefault();
-  const error = $("#sign-in-error");
-  error.textContent = "";
-  const username = $("#username").value.trim();
-  const password = $("#password").value;
-  if (!username || !password) {
-    error.textContent = "Enter your username and password.";
-    return;
-  }
-  try {
-    const answer = await api.postPublic("/api/auth/patient/login", { username, password });
-    api.setToken(answer.access_token);
-    event.target.reset();
-    await begin();
-    changed("inbox");
-  } catch (failure) {
-    error.textContent =
-      failure.status === 401 ? "The username or password is not right." : `Sign-in failed: ${failure.message}`;
-    $("#password").value = "";
-    $("#password").focus();
-  }
+async function signedIn(answer) {
+  api.setToken(answer.access_token);
+  $("#sign-in-form").reset();
+  await begin();
+  changed("inbox");
 }
 
 /** Wires the form; resumes a live session from the refresh cookie when there is one. */
 export async function start(onChange) {
   changed = onChange;
-  $("#sign-in-form").addEventListener("submit", submitSignIn);
+  $("#sign-in-form").addEventListener("submit", (event) => signIn.submit(event, "/api/auth/patient/login", signedIn));
   $("#sign-out").addEventListener("click", () => signOut());
   api.onExpired(() => signOut("Your session ended. Sign in again."));
   if (await api.refresh()) await begin();

@@ -3,6 +3,7 @@
 import * as api from "./api.js";
 import { $, show, announce } from "./ui.js";
 import * as idle from "./idle.js";
+import * as signIn from "./sign-in.js";
 
 let challenge = null;
 let started = () => {};
@@ -44,34 +45,15 @@ export async function signOut(note = "You are signed out.") {
   announce(note);
 }
 
-async function submitSignIn(event) {
-  event.preventDefault();
-  const error = $("#sign-in-error");
-  error.textContent = "";
-  const username = $("#username").value.trim();
-  const password = $("#password").value;
-  if (!username || !password) {
-    error.textContent = "Enter your username and password.";
-    return;
-  }
-  try {
-    const answer = await api.postPublic("/api/auth/staff/login", { username, password });
-    if (answer.challenge === "NEW_PASSWORD_REQUIRED") {
-      challenge = { username, session: answer.session };
-      view("new-password");
-      $("#new-password").focus();
-      return;
-    }
-    if (answer.challenge) {
-      error.textContent = "This account needs a sign-in step this page does not offer yet. Ask your administrator.";
-      return;
-    }
+function signedIn(answer, username, error) {
+  if (answer.challenge === "NEW_PASSWORD_REQUIRED") {
+    challenge = { username, session: answer.session };
+    view("new-password");
+    $("#new-password").focus();
+  } else if (answer.challenge) {
+    error.textContent = "This account needs a sign-in step this page does not offer yet. Ask your administrator.";
+  } else {
     begin(answer.access_token, username);
-  } catch (failure) {
-    error.textContent =
-      failure.status === 401 ? "The username or password is not right." : `Sign-in failed: ${failure.message}`;
-    $("#password").value = "";
-    $("#password").focus();
   }
 }
 
@@ -118,7 +100,7 @@ async function loadPasswordRules() {
 export async function start({ onStart, onStop }) {
   started = onStart;
   stopped = onStop;
-  $("#sign-in-form").addEventListener("submit", submitSignIn);
+  $("#sign-in-form").addEventListener("submit", (event) => signIn.submit(event, "/api/auth/staff/login", signedIn));
   $("#new-password-form").addEventListener("submit", submitNewPassword);
   $("#sign-out").addEventListener("click", () => signOut());
   api.onExpired(() => signOut("Your session ended. Sign in again."));
