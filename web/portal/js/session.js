@@ -20,7 +20,7 @@ async function begin() {
 
 export async function signOut(note = "You are signed out.") {
   idle.stop();
-  const ending = api.signedIn() ? api.logout() : null; // the token is dropped at once
+  const ending = api.logout(); // the token is dropped at once; nothing is sent without one
   $("#signed-in-as").textContent = "";
   for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
   for (const form of document.querySelectorAll("form")) form.reset();

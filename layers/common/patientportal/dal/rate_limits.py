@@ -10,14 +10,14 @@ from patientportal.dal.table import Table
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
+    from patientportal.auth.rate_limits import Window
 
-def attempt_entry(
-    scope: str, key: str, window: str, *, limit: int, expires_at: int, table: Table
-) -> TransactWriteItemTypeDef:
-    """Counts one attempt, refused by its condition once the window holds ``limit`` attempts."""
+
+def attempt_entry(counter: Window, *, table: Table) -> TransactWriteItemTypeDef:
+    """Counts one attempt, refused by its condition once the window holds its limit's attempts."""
     return table.update_entry(
-        keys.rate_window(scope, key, window),
+        keys.rate_window(counter.limit.scope, counter.key, counter.window),
         expression="ADD attempts :one SET expires_at = :exp",
-        values={":one": 1, ":exp": expires_at, ":limit": limit},
+        values={":one": 1, ":exp": counter.expires_at, ":limit": counter.limit.attempts},
         condition="attribute_not_exists(attempts) OR attempts < :limit",
     )

@@ -64,17 +64,7 @@ def request_link(details: IdentityDetails, *, source_ip: str) -> Accepted:
         rate_limits.window(rate_limits.PER_EMAIL, email),
         rate_limits.window(rate_limits.PER_SOURCE, source_ip),
     ]
-    entries = [
-        stored_rate_limits.attempt_entry(
-            counter.limit.scope,
-            counter.key,
-            counter.window,
-            limit=counter.limit.attempts,
-            expires_at=counter.expires_at,
-            table=table,
-        )
-        for counter in counters
-    ]
+    entries = [stored_rate_limits.attempt_entry(counter, table=table) for counter in counters]
     entries.extend(_reply_entries(candidates, details, table))
     try:
         table.transact(entries, conflict="Too many attempts.")

@@ -53,14 +53,7 @@ def register(form: Registration, *, source_ip: str) -> Accepted:
     if stored_usernames.owner_of(form.username, table=table) is not None:
         return _not_completed(form.email, table)
     counter = rate_limits.window(rate_limits.REGISTER_PER_SOURCE, source_ip)
-    attempt = stored_rate_limits.attempt_entry(
-        counter.limit.scope,
-        counter.key,
-        counter.window,
-        limit=counter.limit.attempts,
-        expires_at=counter.expires_at,
-        table=table,
-    )
+    attempt = stored_rate_limits.attempt_entry(counter, table=table)
     link = links.issue(record, "verify_email", table=table, new_patient=True)
     record = record.model_copy(update={"link_verify_email": link.token_sha256})
     entries = [

@@ -87,8 +87,8 @@ class PatientRequestView(Model):
     details: dict[str, Any]
 
 
-class QueueItem(Model):
-    """One row of the Patient Portal Queue: what staff need without opening the item."""
+class RequestRow(Model):
+    """What a row of the queue and of the archive both show of a request."""
 
     request_id: str
     patient_id: str
@@ -97,6 +97,11 @@ class QueueItem(Model):
     type: RequestType
     summary: str
     created_at: str
+
+
+class QueueItem(RequestRow):
+    """One row of the Patient Portal Queue: what staff need without opening the item."""
+
     state: RequestState
     version: int
     helper_summary: str = ""
@@ -159,16 +164,9 @@ class ReplyResult(Model):
     item: QueueItem
 
 
-class ArchivedItem(Model):
+class ArchivedItem(RequestRow):
     """A row of the Patient Portal Archive."""
 
-    request_id: str
-    patient_id: str
-    patient_name: str
-    patient_date_of_birth: str
-    type: RequestType
-    summary: str
-    created_at: str
     state: Outcome
     dismissed_at: str
     dismissed_by: str
