@@ -21,6 +21,7 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Bench")
 os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+os.environ.setdefault("ORIGIN_VERIFY_SECRET", "bench-origin-secret")
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
@@ -36,6 +37,8 @@ BUDGET = 25
 ROUNDS = 5
 REQUESTS = 300
 ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/"
+# What CloudFront adds to every API request; without it every route answers 403 at once.
+FROM_CLOUDFRONT = {"x-origin-verify": os.environ["ORIGIN_VERIFY_SECRET"]}
 
 PATIENT = {
     **keys.patient("p1"),
@@ -138,11 +141,23 @@ def main() -> None:
     cases = {
         "GET /api/staff/queue (50 items)": (
             queue.handler,
-            http_event(method="GET", path="/api/staff/queue", route_path="/api/staff/queue", claims=staff),
+            http_event(
+                method="GET",
+                path="/api/staff/queue",
+                route_path="/api/staff/queue",
+                headers=FROM_CLOUDFRONT,
+                claims=staff,
+            ),
         ),
         "GET /api/portal/me": (
             portal.handler,
-            http_event(method="GET", path="/api/portal/me", route_path="/api/portal/me", claims=patient),
+            http_event(
+                method="GET",
+                path="/api/portal/me",
+                route_path="/api/portal/me",
+                headers=FROM_CLOUDFRONT,
+                claims=patient,
+            ),
         ),
         "POST /api/portal/requests": (
             portal.handler,
@@ -151,7 +166,7 @@ def main() -> None:
                 path="/api/portal/requests",
                 route_path="/api/portal/requests",
                 claims=patient,
-                headers={"content-type": "application/json"},
+                headers={**FROM_CLOUDFRONT, "content-type": "application/json"},
                 body=refill,
             ),
         ),

@@ -20,12 +20,19 @@ def banner(runtime: Runtime, seconds: float) -> str:
         f"  Patient portal   {runtime.url}/portal/",
         f"  API              {runtime.url}/api/",
         f"  Mailbox          {runtime.url}/_dev/mail   (JSON: {runtime.url}/_dev/mail.json)",
+        f"  Authenticator    {runtime.url}/_dev/totp   (JSON: {runtime.url}/_dev/totp.json)",
         f"  AWS emulator     http://127.0.0.1:{runtime.emulator_port}",
         "",
         "  Demo logins (invented people):",
     ]
     for login in (*STAFF_LOGINS, *PATIENT_LOGINS):
         lines.append(f"    {login.who:8} {login.username:14} {login.password:26} {login.note}")
+    lines += [
+        "",
+        "  Staff sign-ins then ask for an authenticator-app code: the demo staff are enrolled with",
+        f"  the emulator's one secret, and {runtime.url}/_dev/totp shows its current code (the",
+        "  same for every staff member; a member you add enrols at their first sign-in).",
+    ]
     sample = SAMPLE_IMPORT.relative_to(SAMPLE_IMPORT.parents[1])
     lines += ["", f"  A patient list to import (as admin, on the onboarding page; docs/import.md): {sample}"]
     return "\n".join(lines)

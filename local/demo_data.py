@@ -14,6 +14,7 @@ from pathlib import Path
 
 import boto3
 
+from local import totp
 from patientportal import clock, ids
 from patientportal.dal import keys
 from patientportal.dal.messages import add_message
@@ -289,6 +290,27 @@ def seed_staff(staff_pool_id: str) -> None:
         cognito.admin_set_user_password(
             UserPoolId=staff_pool_id, Username=login.username, Password=login.password, Permanent=True
         )
+        enrol_authenticator(staff_pool_id, login.username, login.password)
+
+
+def enrol_authenticator(staff_pool_id: str, username: str, password: str) -> None:
+    """The demo staff come with their authenticator app enrolled (the emulator's one secret,
+    ``local.totp``), so every sign-in asks for the code ``/_dev/totp`` shows: as a staff
+    member's every sign-in after the first. Enrolling is the same sign-in a person makes."""
+    cognito = boto3.client("cognito-idp")
+    clients = cognito.list_user_pool_clients(UserPoolId=staff_pool_id, MaxResults=10)["UserPoolClients"]
+    client_id = clients[0]["ClientId"]
+    answer = cognito.initiate_auth(
+        ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": username, "PASSWORD": password}
+    )
+    if answer.get("ChallengeName") != "MFA_SETUP":
+        return  # enrolled already
+    session = cognito.associate_software_token(Session=answer["Session"])["Session"]
+    verified = cognito.verify_software_token(Session=session, UserCode=totp.fresh_code(), FriendlyDeviceName="Demo")
+    session = verified["Session"]
+    cognito.respond_to_auth_challenge(
+        ClientId=client_id, ChallengeName="MFA_SETUP", Session=session, ChallengeResponses={"USERNAME": username}
+    )
 
 
 def seed_patients(table: Table, patient_pool_id: str) -> dict[str, PatientRecord]:

@@ -18,15 +18,34 @@ in milliseconds, and the staff page's load time measured the emulator rather tha
 The result of a Query, GetItem or BatchGetItem is already DynamoDB's wire format, so it is
 written out as JSON directly, and a projection of top-level attributes picks them without
 copying (60 ms per page; docs/decisions.md, 35). Anything else takes moto's own path.
+
+3. moto has no Cognito ``RevokeToken``, which sign-out uses to end the one session whose
+refresh cookie it holds. The emulator gets it as Cognito documents it: the refresh token
+must belong to the app client named, and once revoked it refreshes nothing (moto's own
+refresh flow already refuses a token it holds as ``None``, as after a global sign-out).
+
+4. The staff pool requires a second factor (TOTP), and moto plays that only halfway: a
+password sign-in of a user who has no authenticator app yet signs straight in (Cognito
+answers ``MFA_SETUP``), and it has no ``AdminDeleteSoftwareToken``, which an admin's reset
+uses so that the next sign-in enrols again. The emulator answers ``MFA_SETUP`` as Cognito
+does (only for a password that is right, of a confirmed, enabled user with no registered
+factor; moto's own path decides everything else), and deletes a token as Cognito documents
+it: the user's TOTP registration and preference go (docs/decisions.md). Codes are checked
+only with ``MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP=true``, which the hosts of the emulator
+set; every user shares moto's one secret (``local.totp``).
 """
 
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from typing import Any
 
-from moto.core.responses import ActionResult
+from moto.cognitoidp.exceptions import NotAuthorizedError
+from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool, UserStatus
+from moto.cognitoidp.responses import CognitoIdpResponse
+from moto.core.responses import ActionResult, EmptyResult
 from moto.dynamodb.models.dynamo_type import Item
 from moto.dynamodb.models.table import StreamShard
 from moto.dynamodb.responses import DynamoHandler
@@ -86,6 +105,79 @@ def answer_reads_directly() -> None:
         Item.project = _project(Item.project)  # type: ignore[method-assign,assignment]
 
 
+def _revoke_token(backend: CognitoIdpBackend, token: str, client_id: str) -> None:
+    for pool in backend.user_pools.values():
+        held = pool.refresh_tokens.get(token)
+        if held is not None:
+            if held[0] != client_id:
+                raise NotAuthorizedError("The refresh token was not issued to this client.")
+            pool.refresh_tokens[token] = None
+            return
+    # Cognito answers an unknown or already revoked token without an error.
+
+
+def _revoke_token_action(handler: CognitoIdpResponse) -> EmptyResult:
+    _revoke_token(handler.backend, handler._get_param("Token"), handler._get_param("ClientId"))
+    return EmptyResult()
+
+
+def add_revoke_token() -> None:
+    CognitoIdpResponse.revoke_token = _revoke_token_action  # type: ignore[attr-defined]
+
+
+def _needs_mfa_setup(
+    backend: CognitoIdpBackend, client_id: str, auth_flow: str, parameters: dict[str, str]
+) -> tuple[str, CognitoIdpUserPool] | None:
+    """The user and pool of a password sign-in that Cognito answers with MFA_SETUP."""
+    if auth_flow != "USER_PASSWORD_AUTH":
+        return None
+    pool = next((pool for pool in backend.user_pools.values() if client_id in pool.clients), None)
+    if pool is None or pool.mfa_config != "ON":
+        return None
+    user = pool._get_user(parameters.get("USERNAME", ""))
+    if user is None or not user.enabled or user.password != parameters.get("PASSWORD"):
+        return None
+    if user.status is not UserStatus.CONFIRMED or user.token_verified or user.sms_mfa_enabled:
+        return None
+    return user.username, pool
+
+
+def _asks_for_mfa_setup(original: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    def initiate_auth(
+        backend: CognitoIdpBackend, client_id: str, auth_flow: str, auth_parameters: dict[str, str]
+    ) -> dict[str, Any]:
+        found = _needs_mfa_setup(backend, client_id, auth_flow, auth_parameters or {})
+        if found is None:
+            return original(backend, client_id, auth_flow, auth_parameters)
+        session = str(uuid.uuid4())
+        backend.sessions[session] = found
+        return {
+            "ChallengeName": "MFA_SETUP",
+            "ChallengeParameters": {"MFAS_CAN_SETUP": '["SOFTWARE_TOKEN_MFA"]'},
+            "Session": session,
+        }
+
+    initiate_auth.moto_own = original  # type: ignore[attr-defined]
+    return initiate_auth
+
+
+def _delete_software_token_action(handler: CognitoIdpResponse) -> EmptyResult:
+    user = handler.backend.admin_get_user(handler._get_param("UserPoolId"), handler._get_param("Username"))
+    user.token_verified = False
+    user.software_token_mfa_enabled = False
+    if user.preferred_mfa_setting == "SOFTWARE_TOKEN_MFA":
+        user.preferred_mfa_setting = ""
+    return EmptyResult()
+
+
+def require_mfa_as_cognito_does() -> None:
+    if not hasattr(CognitoIdpBackend.initiate_auth, "moto_own"):
+        CognitoIdpBackend.initiate_auth = _asks_for_mfa_setup(CognitoIdpBackend.initiate_auth)  # type: ignore[method-assign]
+    CognitoIdpResponse.admin_delete_software_token = _delete_software_token_action  # type: ignore[attr-defined]
+
+
 def apply() -> None:
     keep_streams_through_rollbacks()
     answer_reads_directly()
+    add_revoke_token()
+    require_mfa_as_cognito_does()

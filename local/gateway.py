@@ -1,8 +1,11 @@
 """The local stand-in for CloudFront and API Gateway, on 127.0.0.1.
 
-``/api/...`` is routed by the template's ``HttpApi`` events, checked by the JWT
+``/api/...`` gets what the template's CloudFront behavior sends API Gateway (its policies'
+headers and cookies, the viewer's address from the connection, the origin secret; see
+``local.cloudfront``), is routed by the template's ``HttpApi`` events, checked by the JWT
 authorizers, turned into a 2.0 event and handed to the function in-process; ``/staff/``
-and ``/portal/`` are served from ``web/``; ``/_dev/mail`` is the development mailbox.
+and ``/portal/`` are served from ``web/``; ``/_dev/mail`` is the development mailbox and
+``/_dev/totp`` the development authenticator (the staff sign-in's code).
 Every answer carries the security headers of the template's CloudFront policy.
 """
 
@@ -18,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from local import mailbox
+from local import cloudfront, mailbox, totp
 from local import template as cfn
 from local.authorizer import JwtAuthorizer, UnauthorizedError
 from local.events import http_event
@@ -53,6 +56,7 @@ class Gateway:
         self.stack = stack
         self.host = host
         self.routes = cfn.http_routes(stack.template)
+        self.edge = cloudfront.api_edge(stack)
         self.headers = security_headers(stack.template)
         self.authorizers = {
             name: JwtAuthorizer(issuer, audience, f"{emulator_url}/{issuer.rsplit('/', 1)[-1]}/.well-known/jwks.json")
@@ -67,8 +71,11 @@ class Gateway:
         return None
 
     def call_api(
-        self, method: str, path: str, query: str, headers: dict[str, str], body: bytes
+        self, method: str, path: str, query: str, headers: dict[str, str], body: bytes, *, viewer: str
     ) -> tuple[int, dict[str, str], list[str], bytes]:
+        """``viewer`` is the connection's ``ip:port``, which CloudFront names the viewer by."""
+        headers = cloudfront.origin_request(self.edge, headers, viewer=viewer)
+        query = cloudfront.origin_query(self.edge, query)
         matched = self.match(method, path)
         if matched is None:
             return 404, {"Content-Type": "application/json"}, [], b'{"message":"Not Found"}'
@@ -119,6 +126,18 @@ class Gateway:
         return 200, {"Content-Type": kind}, target.read_bytes()
 
 
+def length_refusal(declared: str | None) -> tuple[int, bytes] | None:
+    """What CloudFront and API Gateway answer for a body they will not take: a length that is
+    not a plain number (``read(-1)`` would wait for the client to hang up, ``int("x")`` would
+    drop the connection unanswered), or one over the payload limit."""
+    text = (declared or "0").strip()
+    if not (text.isascii() and text.isdigit()):
+        return 400, b'{"message":"Bad Request"}'
+    if int(text) > MAX_BODY:
+        return 413, b'{"message":"Request Entity Too Large"}'
+    return None
+
+
 def make_handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -143,14 +162,19 @@ def make_handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
 
         def _dispatch(self) -> None:
             url = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_BODY:
-                self._send(413, {"Content-Type": "application/json"}, b'{"message":"Request Entity Too Large"}')
+            refused = length_refusal(self.headers.get("Content-Length"))
+            if refused:
+                self.close_connection = True  # the unread body cannot be told from a next request
+                self._send(refused[0], {"Content-Type": "application/json"}, refused[1])
                 return
+            length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             if url.path.startswith("/api/"):
                 headers = dict(self.headers.items())
-                status, headers, cookies, data = gateway.call_api(self.command, url.path, url.query, headers, body)
+                viewer = f"{self.client_address[0]}:{self.client_address[1]}"
+                status, headers, cookies, data = gateway.call_api(
+                    self.command, url.path, url.query, headers, body, viewer=viewer
+                )
                 self._send(status, headers, data, cookies)
             elif url.path == "/_dev/mail.json":
                 emails = mailbox.sent_emails(gateway.stack.region)
@@ -158,6 +182,16 @@ def make_handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
             elif url.path == "/_dev/mail":
                 page = mailbox.page(mailbox.sent_emails(gateway.stack.region))
                 self._send(200, {"Content-Type": "text/html; charset=utf-8"}, page.encode())
+            elif url.path == "/_dev/totp.json":
+                now = {"code": totp.code(), "seconds_left": int(totp.seconds_left()), "secret": totp.SECRET}
+                self._send(
+                    200, {"Content-Type": "application/json", "Cache-Control": "no-store"}, json.dumps(now).encode()
+                )
+            elif url.path == "/_dev/totp":
+                page = totp.page(gateway.stack.environment.get("PRACTICE_NAME", "Patient portal"))
+                self._send(
+                    200, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}, page.encode()
+                )
             elif self.command in ("GET", "HEAD"):
                 status, headers, data = gateway.static(url.path)
                 self._send(status, headers, data)

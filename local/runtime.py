@@ -9,7 +9,7 @@ from typing import Any
 
 from moto.server import ThreadedMotoServer
 
-from local import demo_data, gateway, streams
+from local import demo_data, gateway, streams, totp
 from local import emulator as emulator_fixes
 from local.functions import FunctionHost
 from local.stack import provision
@@ -36,6 +36,7 @@ class Runtime:
             AWS_SECRET_ACCESS_KEY="local",  # noqa: S106 - the emulator's placeholder
             AWS_DEFAULT_REGION=REGION,
         )
+        os.environ.update(totp.ENV)  # moto checks authenticator-app codes only with this
         os.environ.pop("AWS_PROFILE", None)
         os.environ.pop("AWS_SESSION_TOKEN", None)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the emulator's request lines

@@ -7,6 +7,7 @@ Used by ``make run`` against moto's server and by the integration tests under
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +29,9 @@ LOCAL_PARAMETERS = {
 }
 
 # Resources the emulator creates; everything else (CloudFront, S3, log groups, the API
-# itself) is played by the local gateway or does not matter on one machine.
+# itself) is played by the local gateway or does not matter on one machine. The pools keep
+# their pre token generation trigger in their settings, but moto never runs a trigger: local
+# access tokens keep Cognito's self-service scope (docs/decisions.md).
 Creator = Callable[["Stack", str, dict[str, Any]], None]
 
 
@@ -80,8 +83,15 @@ def create_table(stack: Stack, logical_id: str, properties: dict[str, Any]) -> N
 
 def create_user_pool(stack: Stack, logical_id: str, properties: dict[str, Any]) -> None:
     client = boto3.client("cognito-idp", region_name=stack.region)
-    arguments = {key: value for key, value in properties.items() if key != "UserPoolName"}
+    # EnabledMfas is CloudFormation's: the API sets the pool's factors with SetUserPoolMfaConfig.
+    arguments = {key: value for key, value in properties.items() if key not in ("UserPoolName", "EnabledMfas")}
     pool = client.create_user_pool(PoolName=properties["UserPoolName"], **arguments)["UserPool"]
+    if properties.get("MfaConfiguration", "OFF") != "OFF":
+        client.set_user_pool_mfa_config(
+            UserPoolId=pool["Id"],
+            MfaConfiguration=properties["MfaConfiguration"],
+            SoftwareTokenMfaConfiguration={"Enabled": "SOFTWARE_TOKEN_MFA" in properties.get("EnabledMfas", [])},
+        )
     stack.resolver.refs[logical_id] = pool["Id"]
     stack.resolver.attributes[(logical_id, "Arn")] = pool["Arn"]
 
@@ -147,7 +157,52 @@ def create_event_bus(stack: Stack, logical_id: str, properties: dict[str, Any]) 
     stack.resolver.attributes[(logical_id, "Arn")] = arn
 
 
+# GetRandomPassword takes the same options as a template's GenerateSecretString.
+PASSWORD_OPTIONS = (
+    "PasswordLength",
+    "ExcludeCharacters",
+    "ExcludeNumbers",
+    "ExcludePunctuation",
+    "ExcludeUppercase",
+    "ExcludeLowercase",
+    "IncludeSpace",
+    "RequireEachIncludedType",
+)
+
+
+def create_secret(stack: Stack, logical_id: str, properties: dict[str, Any]) -> None:
+    """A secret with the value CloudFormation would generate for it (a fresh one per stack)."""
+    client = boto3.client("secretsmanager", region_name=stack.region)
+    value = properties.get("SecretString")
+    if value is None:
+        generate = properties.get("GenerateSecretString", {})
+        options = {key: generate[key] for key in PASSWORD_OPTIONS if key in generate}
+        value = client.get_random_password(**options)["RandomPassword"]
+        if "GenerateStringKey" in generate:
+            value = json.dumps({**json.loads(generate["SecretStringTemplate"]), generate["GenerateStringKey"]: value})
+    arn = client.create_secret(Name=f"{STACK_NAME}-{logical_id}", SecretString=value)["ARN"]
+    stack.resolver.refs[logical_id] = arn
+
+
+def resolve_secret(stack: Stack, reference: str) -> str:
+    """``secretsmanager:<secret id>:SecretString[:json-key[:version-stage[:version-id]]]``, the
+    text of a ``{{resolve:...}}`` dynamic reference, as CloudFormation reads it at deploy time."""
+    service, _, rest = reference.partition(":")
+    secret_id, marker, options = rest.partition(":SecretString")
+    if service != "secretsmanager" or not marker:
+        raise ValueError(f"no local answer for the dynamic reference {{{{resolve:{reference}}}}}")
+    json_key, stage, version = [*options.removeprefix(":").split(":"), "", ""][:3]
+    arguments = {"SecretId": secret_id}
+    if version:
+        arguments["VersionId"] = version
+    elif stage:
+        arguments["VersionStage"] = stage
+    value = str(boto3.client("secretsmanager", region_name=stack.region).get_secret_value(**arguments)["SecretString"])
+    return str(json.loads(value)[json_key]) if json_key else value
+
+
 CREATORS: dict[str, Creator] = {
+    "AWS::SecretsManager::Secret": create_secret,
     "AWS::DynamoDB::Table": create_table,
     "AWS::SES::ConfigurationSet": create_configuration_set,
     "AWS::SES::EmailIdentity": create_email_identity,
@@ -193,6 +248,11 @@ def _authorizers(stack: Stack) -> None:
             stack.authorizers[name] = (configuration["issuer"], list(configuration["audience"]))
 
 
+def template_defaults(template: dict[str, Any]) -> dict[str, str]:
+    """What ``sam deploy`` uses for a parameter nobody sets."""
+    return {name: str(body["Default"]) for name, body in template.get("Parameters", {}).items() if "Default" in body}
+
+
 def provision(
     *,
     region: str,
@@ -204,7 +264,7 @@ def provision(
     template = template or cfn.load()
     host = public_url.split("://", 1)[-1].rstrip("/")
     resolver = cfn.Resolver(
-        parameters={**LOCAL_PARAMETERS, **(parameters or {})},
+        parameters={**template_defaults(template), **LOCAL_PARAMETERS, **(parameters or {})},
         conditions=template.get("Conditions", {}),
         pseudo={
             "AWS::StackName": STACK_NAME,
@@ -215,10 +275,12 @@ def provision(
         },
     )
     stack = Stack(template=template, resolver=resolver, region=region)
+    resolver.dynamic = lambda reference: resolve_secret(stack, reference)
+    # Stand-ins first: a created resource may name one (a user pool names its token trigger).
+    _stand_ins(stack, host)
     for kind, create in CREATORS.items():
         for logical_id in cfn.resources_of_type(template, kind):
             create(stack, logical_id, stack.properties(logical_id))
-    _stand_ins(stack, host)
     _environments(
         stack,
         {

@@ -16,6 +16,8 @@ TEMPLATE = ROOT / "infra" / "template.yaml"
 
 NO_VALUE = {"Ref": "AWS::NoValue"}
 INTRINSICS = ("Ref", "Sub", "GetAtt", "If", "Join", "Equals", "Not", "Select", "Split", "Condition")
+# ``{{resolve:secretsmanager:...}}``: resolved by CloudFormation at deploy time, locally by ``Resolver.dynamic``.
+DYNAMIC_REFERENCE = re.compile(r"\{\{resolve:(.+?)\}\}")
 
 
 class TemplateLoader(yaml.SafeLoader):
@@ -52,13 +54,15 @@ def load(path: Path = TEMPLATE) -> dict[str, Any]:
 
 @dataclass
 class Resolver:
-    """Resolves intrinsic functions. ``refs`` and ``attributes`` hold what the emulator made."""
+    """Resolves intrinsic functions. ``refs`` and ``attributes`` hold what the emulator made;
+    ``dynamic`` answers dynamic references (the text between ``{{resolve:`` and ``}}``)."""
 
     parameters: Mapping[str, str]
     refs: dict[str, str] = field(default_factory=dict)
     attributes: dict[tuple[str, str], str] = field(default_factory=dict)
     conditions: Mapping[str, Any] = field(default_factory=dict)
     pseudo: Mapping[str, str] = field(default_factory=dict)
+    dynamic: Callable[[str], str] | None = None
 
     def ref(self, name: str) -> str:
         if name in self.pseudo:
@@ -89,7 +93,15 @@ class Resolver:
 
         return re.sub(r"\$\{([^}!]+)\}", replace, text)
 
+    def dereference(self, text: str) -> str:
+        dynamic = self.dynamic
+        if dynamic is None or "{{resolve:" not in text:
+            return text
+        return DYNAMIC_REFERENCE.sub(lambda match: dynamic(match.group(1)), text)
+
     def resolve(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.dereference(value)
         if isinstance(value, list):
             return [self.resolve(item) for item in value if item != NO_VALUE]
         if not isinstance(value, dict):
@@ -105,7 +117,7 @@ class Resolver:
         return {
             "Ref": self.ref,
             "Fn::GetAtt": lambda argument: self.attribute(argument[0], argument[1]),
-            "Fn::Sub": lambda argument: (
+            "Fn::Sub": lambda argument: self.dereference(
                 self.substitute(argument[0], argument[1]) if isinstance(argument, list) else self.substitute(argument)
             ),
             "Fn::If": lambda argument: self.resolve(argument[1] if self.condition(argument[0]) else argument[2]),

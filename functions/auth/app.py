@@ -11,12 +11,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from patientportal.auth import cookies
 from patientportal.auth.passwords import RULES_TEXT
 from patientportal.errors import TooManyRequestsError, UnauthorizedError
-from patientportal.http import build_resolver
-from patientportal.logic import links, recovery, registration, sessions
+from patientportal.http import build_resolver, viewer_address
+from patientportal.logic import links, recovery, registration, second_factor, sessions
 from patientportal.models.accounts import (
     Accepted,
     AccountReady,
-    EmailVerified,
     IdentityDetails,
     LinkCompletion,
     LinkInfo,
@@ -25,24 +24,38 @@ from patientportal.models.accounts import (
     Registration,
     UsernameCheck,
 )
-from patientportal.models.auth import AccountKind, Challenge, Login, NewPasswordChallenge, Practice, SignedOut, Tokens
+from patientportal.models.auth import (
+    AccountKind,
+    Challenge,
+    Login,
+    MfaCode,
+    MfaEnrolment,
+    MfaStart,
+    NewPasswordChallenge,
+    Practice,
+    SignedOut,
+    Tokens,
+)
 from patientportal.observability import logger, metrics
 from patientportal.settings import get_settings
 
 app = build_resolver()
 
-# How long the refresh cookie lives: the pools' refresh-token validity (see the template).
+# The longest a session lasts, idle or not: the pools' refresh-token validity (see the template).
 REFRESH_SECONDS = {"patient": 30 * 24 * 3600, "staff": 12 * 3600}
 
 
 def signed_in_response(account: sessions.Account, signed_in: sessions.SignedIn) -> Response[Tokens]:
+    """Every sign-in ends here: the session is kept, and its refresh token goes into a cookie
+    that ends with the browser (no Max-Age)."""
+    sessions.begin(account, signed_in, lifetime_seconds=REFRESH_SECONDS[account])
     tokens = Tokens(access_token=signed_in.access_token, expires_in=signed_in.expires_in)
     refresh = signed_in.refresh_token
     return Response(
         status_code=200,
         content_type=content_types.APPLICATION_JSON,
         body=tokens,
-        cookies=[cookies.refresh_cookie(account, refresh, REFRESH_SECONDS[account])] if refresh else [],
+        cookies=[cookies.refresh_cookie(account, refresh)] if refresh else [],
     )
 
 
@@ -61,19 +74,49 @@ def patient_login(login: Annotated[Login, Body()]) -> Response[Tokens]:
     return signed_in_response("patient", signed_in)
 
 
-@app.post("/api/auth/staff/login")
-def staff_login(login: Annotated[Login, Body()]) -> Response[Tokens | Challenge]:
-    outcome = sessions.staff_login(login.username, login.password, get_settings())
-    if isinstance(outcome, sessions.NewPasswordNeeded):
-        challenge = Challenge(challenge="NEW_PASSWORD_REQUIRED", session=outcome.session)
+def staff_step(outcome: sessions.SignedIn | sessions.StaffChallenge) -> Response[Tokens | Challenge]:
+    """The next step of a staff sign-in, or its end (always through ``signed_in_response``)."""
+    if isinstance(outcome, sessions.StaffChallenge):
+        challenge = Challenge(challenge=outcome.name, session=outcome.session)
         return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=challenge)
     return cast("Response[Tokens | Challenge]", signed_in_response("staff", outcome))
 
 
+@app.post("/api/auth/staff/login")
+def staff_login(login: Annotated[Login, Body()]) -> Response[Tokens | Challenge]:
+    """A right password answers a challenge: a new password, MFA_SETUP or SOFTWARE_TOKEN_MFA."""
+    return staff_step(sessions.staff_login(login.username, login.password, get_settings()))
+
+
 @app.post("/api/auth/staff/challenge")
-def staff_challenge(answer: Annotated[NewPasswordChallenge, Body()]) -> Response[Tokens]:
-    signed_in = sessions.complete_new_password(answer.username, answer.session, answer.new_password, get_settings())
-    return signed_in_response("staff", signed_in)
+def staff_challenge(answer: Annotated[NewPasswordChallenge, Body()]) -> Response[Tokens | Challenge]:
+    """The new password of a first sign-in; enrolling the authenticator app (MFA_SETUP) follows."""
+    settings = get_settings()
+    return staff_step(sessions.complete_new_password(answer.username, answer.session, answer.new_password, settings))
+
+
+@app.post("/api/auth/staff/mfa/enrol")
+def staff_mfa_enrol(start: Annotated[MfaStart, Body()]) -> MfaEnrolment:
+    """MFA_SETUP: the authenticator app's secret, its otpauth:// address and a QR code (SVG)."""
+    enrolment = second_factor.enrol(start.username, start.session, issuer=get_settings().practice_name)
+    return MfaEnrolment(
+        session=enrolment.session,
+        secret=enrolment.secret,
+        otpauth_uri=enrolment.otpauth_uri,
+        qr_svg=enrolment.qr_svg,
+    )
+
+
+@app.post("/api/auth/staff/mfa/enrol/confirm")
+def staff_mfa_enrol_confirm(answer: Annotated[MfaCode, Body()]) -> Response[Tokens | Challenge]:
+    """The app's first code: a wrong one is a 422 on ``code`` (try again with the same session)."""
+    return staff_step(second_factor.confirm_enrolment(answer.username, answer.session, answer.code))
+
+
+@app.post("/api/auth/staff/mfa/code")
+def staff_mfa_code(answer: Annotated[MfaCode, Body()]) -> Response[Tokens | Challenge]:
+    """SOFTWARE_TOKEN_MFA: the app's current code; a wrong one is a 422 on ``code``."""
+    return staff_step(second_factor.answer_code(answer.username, answer.session, answer.code))
 
 
 @app.post("/api/auth/refresh")
@@ -87,8 +130,8 @@ def refresh(request: Annotated[AccountKind, Body()]) -> Tokens:
 
 @app.post("/api/auth/logout")
 def logout(request: Annotated[AccountKind, Body()]) -> Response[SignedOut]:
-    authorization = app.current_event.headers.get("authorization", "")
-    sessions.logout(authorization.removeprefix("Bearer ").strip() or None)
+    token = cookies.read(app.current_event.cookies, cookies.NAMES[request.account])
+    sessions.logout(request.account, token, get_settings())
     return Response(
         status_code=200,
         content_type=content_types.APPLICATION_JSON,
@@ -98,7 +141,8 @@ def logout(request: Annotated[AccountKind, Body()]) -> Response[SignedOut]:
 
 
 def source_ip() -> str:
-    return app.current_event.request_context.http.source_ip
+    """The viewer's address, as CloudFront names it (not the edge's): the per-address throttles' key."""
+    return viewer_address(app)
 
 
 def accepted(answer: Accepted, status: int = 202) -> Response[Accepted]:
@@ -145,11 +189,6 @@ def register(form: Annotated[Registration, Body()]) -> Response[Accepted]:
         return accepted(registration.register(form, source_ip=source_ip()))
     except TooManyRequestsError:
         return accepted(registration.REGISTERED, status=429)
-
-
-@app.post("/api/auth/verify-email")
-def verify_email(link: Annotated[LinkToken, Body()]) -> EmailVerified:
-    return links.verify_email(link.token)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -1,4 +1,5 @@
-"""Staff routes about patients (API.md "Staff": patients, messages, onboarding, import)."""
+"""Staff routes about patients (API.md "Staff": patients, messages, onboarding, import), and an
+admin's reset of a staff member's second factor."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from patientportal.logic import (
     onboarding,
     patient_records,
     patients,
+    second_factor,
 )
 from patientportal.logic.portal_status import PortalStatus
 from patientportal.models.accounts import (
@@ -31,6 +33,7 @@ from patientportal.models.accounts import (
     UsernameCheck,
 )
 from patientportal.models.audit import AuditEntry
+from patientportal.models.auth import StaffMfaReset
 from patientportal.models.common import Page
 from patientportal.models.imports import ImportReport, ImportStarted
 from patientportal.models.messages import SecureMessage, StaffMessage
@@ -56,8 +59,10 @@ OptionalNamePrefix = Annotated[str, Query(max_length=100)]
 
 @app.get("/api/staff/patients")
 def find_patients(q: NamePrefix, limit: Limit = 50, cursor: Cursor = None) -> Page[patient_records.PatientSummary]:
-    caller(app).require_staff()
-    return patient_records.find_patients(q.strip(), limit=limit, cursor=cursor)
+    staff = caller(app).require_staff()
+    return patient_records.find_patients(
+        staff, q.strip(), limit=limit, cursor=cursor, api_request_id=api_request_id(app)
+    )
 
 
 @app.post("/api/staff/patients")
@@ -130,8 +135,10 @@ def list_onboarding(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[OnboardingPatient]:
-    caller(app).require_staff()
-    return onboarding.onboarding_page(status, q.strip(), limit=limit, cursor=cursor)
+    staff = caller(app).require_staff()
+    return onboarding.onboarding_page(
+        staff, status, q.strip(), limit=limit, cursor=cursor, api_request_id=api_request_id(app)
+    )
 
 
 @app.get("/api/staff/onboarding/counts")
@@ -170,6 +177,14 @@ def import_patients(
     if dry_run:
         return imports.dry_run(_uploaded_file(), enable_access=enable_access), 200
     return imports.start_import(admin, _uploaded_file(), enable_access=enable_access), 202
+
+
+@app.post("/api/staff/staff-members/<username>/mfa-reset")
+def reset_staff_mfa(username: UsernameText) -> StaffMfaReset:
+    """Admins only: the member sets up their authenticator app again at the next sign-in
+    (a lost or new phone) and is signed out everywhere now. Audited."""
+    admin = caller(app).require_admin()
+    return second_factor.reset(admin, username.strip(), api_request_id=api_request_id(app))
 
 
 @logger.inject_lambda_context(clear_state=True)

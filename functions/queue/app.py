@@ -39,8 +39,10 @@ def list_queue(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[QueueItem]:
-    caller(app).require_staff()
-    return queue.list_queue(request_type=type, order=order, limit=limit, cursor=cursor)
+    staff = caller(app).require_staff()
+    return queue.list_queue(
+        staff, request_type=type, order=order, limit=limit, cursor=cursor, api_request_id=api_request_id(app)
+    )
 
 
 @app.get("/api/staff/queue/<request_id>")
@@ -81,8 +83,9 @@ def search_archive(  # noqa: PLR0917 - each query parameter of the route is an a
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[ArchivedItem]:
-    caller(app).require_staff()
+    staff = caller(app).require_staff()
     return archive.search_archive(
+        staff,
         text=q,
         request_type=type,
         outcome=outcome,
@@ -90,6 +93,7 @@ def search_archive(  # noqa: PLR0917 - each query parameter of the route is an a
         created_to=created_to,
         limit=limit,
         cursor=cursor,
+        api_request_id=api_request_id(app),
     )
 
 

@@ -14,6 +14,7 @@ import requests
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Dialog, Page, expect, sync_playwright
 
 from local import demo_data
+from tests import staff_mfa
 from tests.local.conftest import RunningPortal, start_portal
 
 CHROMIUM = "/usr/bin/chromium"
@@ -151,6 +152,8 @@ class Client:
 
 
 def login(portal: RunningPortal, who: str, username: str, password: str) -> Client:
+    if who == "staff":  # with the authenticator app's code
+        return Client(portal, staff_mfa.staff_token_over_http(portal.url, username, password))
     answer = requests.post(
         f"{portal.url}/api/auth/{who}/login", json={"username": username, "password": password}, timeout=10
     )
@@ -187,11 +190,26 @@ def screenshot(page: Page, name: str) -> None:
     page.screenshot(path=SCREENSHOTS / f"{name}.png")
 
 
+def enter_code(page: Page) -> None:
+    """The sign-in's second step: the authenticator app's current code (the demo staff's app
+    is enrolled with the emulator's secret)."""
+    page.get_by_label("Code from your authenticator app").fill(staff_mfa.code_now())
+    page.get_by_role("button", name="Sign in").click()
+
+
+def enrol_app(page: Page) -> None:
+    """A first sign-in's (or a reset's) step: the app's first code confirms the enrolment."""
+    expect(page.get_by_role("heading", name="Set up your authenticator app")).to_be_visible()
+    page.get_by_label("Code the app shows now").fill(staff_mfa.code_now())
+    page.get_by_role("button", name="Confirm and sign in").click()
+
+
 def sign_in(page: Page, username: str = FRONTDESK.username, password: str = FRONTDESK.password) -> None:
     page.goto("/staff/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
+    enter_code(page)
     page.locator("#app-view").wait_for(state="visible")
     page.locator("#compact-count").filter(has_text="open item").wait_for()
 

@@ -13,7 +13,7 @@ import pytest
 import requests
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import ADMIN, FRONTDESK, Client, assert_accessible, login, screenshot
+from tests.browser.conftest import ADMIN, FRONTDESK, Client, assert_accessible, enter_code, login, screenshot
 from tests.local.conftest import RunningPortal
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -43,6 +43,7 @@ def open_onboarding(page: Page, username: str = FRONTDESK.username, password: st
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
+    enter_code(page)
     expect(page.get_by_role("heading", name="Patient Portal Onboarding")).to_be_visible()
     expect(page.locator("#rows tr").first).to_be_visible()
 

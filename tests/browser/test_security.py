@@ -10,6 +10,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect
 
+from tests import staff_mfa
 from tests.browser.conftest import (
     Client,
     assert_accessible,
@@ -181,6 +182,12 @@ def test_every_control_works_from_the_keyboard_and_has_a_label(page: Page, patie
     page.keyboard.type("frontdesk")
     page.keyboard.press("Tab")
     page.keyboard.type("Riverbend-frontdesk-2026")
+    page.keyboard.press("Enter")
+    # The authenticator app's code: the field has the focus, Enter signs in
+    expect(page.get_by_label("Code from your authenticator app")).to_be_focused()
+    assert_all_reached_and_labelled(page, "sign-in code", 4)
+    page.get_by_label("Code from your authenticator app").focus()
+    page.keyboard.type(staff_mfa.code_now())
     page.keyboard.press("Enter")
     expect(page.locator("#app-view")).to_be_visible()
     expect(page.locator("#compact-list li").first).to_be_visible()

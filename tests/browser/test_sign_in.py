@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from local.stack import STACK_NAME
-from tests.browser.conftest import FRONTDESK, assert_accessible, sign_in
+from tests.browser.conftest import FRONTDESK, assert_accessible, enrol_app, enter_code, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -31,6 +31,7 @@ def test_a_wrong_password_is_refused_and_the_right_one_opens_the_queue(page: Pag
     assert_accessible(page, "sign-in with an error")
     page.get_by_label("Password", exact=True).fill(FRONTDESK.password)
     page.get_by_role("button", name="Sign in").click()
+    enter_code(page)
     expect(page.get_by_role("heading", name="Patient Portal", exact=True)).to_be_visible()
     expect(page.locator("#signed-in-as")).to_have_text("Signed in as frontdesk")
     expect(page.locator("#compact-count")).to_contain_text("open item")
@@ -67,6 +68,7 @@ def test_a_first_sign_in_sets_a_new_password(page: Page, portal):
     page.get_by_label("New password", exact=True).fill("quiet harbor lantern seventy")
     page.get_by_label("New password again").fill("quiet harbor lantern seventy")
     page.get_by_role("button", name="Save password and sign in").click()
+    enrol_app(page)  # the staff pool requires an authenticator app, set up next
     expect(page.locator("#signed-in-as")).to_have_text(f"Signed in as {username}")
     expect(page.locator("#compact-count")).to_contain_text("open item")
 

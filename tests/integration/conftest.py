@@ -15,7 +15,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from functions.notify import app as notify
-from local import demo_data, mailbox
+from local import cloudfront, demo_data, mailbox, totp
 from local import emulator as emulator_fixes
 from local.events import http_event
 from local.functions import LambdaContext
@@ -26,6 +26,7 @@ from patientportal.auth.tokens import unverified_claims
 from patientportal.dal.table import Table
 from patientportal.logic import notifications
 from patientportal.settings import get_settings
+from tests import staff_mfa
 
 PUBLIC_URL = "http://portal.test"
 
@@ -45,11 +46,14 @@ def emulator() -> Iterator[str]:
     botocore, and the stream is part of what these tests check.)"""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     emulator_fixes.apply()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    _, port = server.get_host_and_port()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
+    with pytest.MonkeyPatch.context() as environment:
+        for name, value in totp.ENV.items():  # moto checks authenticator-app codes only with this
+            environment.setenv(name, value)
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        _, port = server.get_host_and_port()
+        yield f"http://127.0.0.1:{port}"
+        server.stop()
 
 
 def _forget_process_state() -> None:
@@ -84,8 +88,16 @@ def demo(stack: Stack) -> Stack:
 Call = Callable[..., tuple[int, Any, dict[str, Any]]]
 
 
-def _caller(area: str) -> Call:
+# The address CloudFront names for the tests' viewer (the gateway names the connection's).
+VIEWER = "127.0.0.1:50000"
+
+
+def _caller(area: str, stack: Stack) -> Call:
+    """Calls the area's handler with what CloudFront would send API Gateway for the request
+    (``local.cloudfront``, as the local gateway does): the headers and cookies its policies
+    forward, the viewer's address (``viewer``, ``ip:port``) and the origin secret."""
     module = importlib.import_module(f"functions.{area}.app")
+    edge = cloudfront.api_edge(stack)
 
     def call(
         method: str,
@@ -98,6 +110,7 @@ def _caller(area: str) -> Call:
         token: str | None = None,
         headers: dict[str, str] | None = None,
         path_parameters: dict[str, str] | None = None,
+        viewer: str = VIEWER,
     ) -> tuple[int, Any, dict[str, Any]]:
         data = raw_body if raw_body is not None else (json.dumps(body).encode() if body is not None else None)
         event = http_event(
@@ -105,8 +118,10 @@ def _caller(area: str) -> Call:
             path=path,
             route_path=route or path,
             path_parameters=path_parameters,
-            query=query,
-            headers={"content-type": "application/json", **(headers or {})},
+            query=cloudfront.origin_query(edge, query),
+            headers=cloudfront.origin_request(
+                edge, {"content-type": "application/json", **(headers or {})}, viewer=viewer
+            ),
             body=data,
             claims=unverified_claims(token) if token else None,
         )
@@ -118,29 +133,43 @@ def _caller(area: str) -> Call:
 
 
 @pytest.fixture
-def call_auth() -> Call:
-    return _caller("auth")
+def call_auth(stack: Stack) -> Call:
+    return _caller("auth", stack)
 
 
 @pytest.fixture
-def call_portal() -> Call:
-    return _caller("portal")
+def call_portal(stack: Stack) -> Call:
+    return _caller("portal", stack)
 
 
 @pytest.fixture
-def call_queue() -> Call:
-    return _caller("queue")
+def call_queue(stack: Stack) -> Call:
+    return _caller("queue", stack)
 
 
 @pytest.fixture
-def call_patients() -> Call:
-    return _caller("patients")
+def call_patients(stack: Stack) -> Call:
+    return _caller("patients", stack)
+
+
+def post_auth(call_auth: Call) -> staff_mfa.Post:
+    """One sign-in step through the auth function, in the shape ``tests.staff_mfa`` takes."""
+
+    def post(path: str, body: dict[str, Any]) -> tuple[int, Any]:
+        status, answer, _ = call_auth("POST", path, body=body)
+        return status, answer
+
+    return post
 
 
 @pytest.fixture
 def login(call_auth: Call) -> Callable[[str, str, str], str]:
+    """An access token; a staff sign-in also answers its second factor (the app's code)."""
+
     def sign_in(who: str, username: str, password: str) -> str:
         status, body, _ = call_auth("POST", f"/api/auth/{who}/login", body={"username": username, "password": password})
+        if who == "staff":
+            status, body = staff_mfa.finish(post_auth(call_auth), username, status, body)
         assert status == 200, body
         return str(body["access_token"])
 

@@ -34,12 +34,12 @@ class JobsStream:
                 return [record for record in records if self.mapping.keeps(record)]
 
     def run(self) -> int:
-        """Hands every new chunk to the worker, one per invocation (the template's batch size);
-        returns how many chunks it handed over."""
+        """Hands every new chunk (and page of a staff list) to the worker, one per invocation
+        (the template's batch size); returns how many chunks it handed over."""
         kept = self.pending()
         for start in range(0, len(kept), self.mapping.batch_size):
             answer = jobs_worker.handler(
                 {"Records": kept[start : start + self.mapping.batch_size]}, LambdaContext(function_name="jobs")
             )
             assert answer == {"batchItemFailures": []}, answer
-        return len(kept)
+        return sum(record["dynamodb"]["NewImage"]["kind"]["S"] == "job_chunk" for record in kept)

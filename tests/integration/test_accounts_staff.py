@@ -11,8 +11,8 @@ import pytest
 from local import demo_data
 from patientportal import clock
 from patientportal.auth import links as link_rules
-from tests.integration.conftest import AVA_ON_FILE, sent_emails
-from tests.integration.test_accounts_links import NEW_PASSWORD, mail_to, outbox_items, token_in
+from tests.integration.conftest import AVA_ON_FILE
+from tests.integration.test_accounts_links import NEW_PASSWORD, mail_to, token_in
 
 FRONTDESK = demo_data.STAFF_LOGINS[0]
 AVA = next(login for login in demo_data.PATIENT_LOGINS if login.username == "ava.thompson")
@@ -64,7 +64,7 @@ def test_search_by_name_prefix_shows_each_portal_status(staff, call_patients, aw
         ("Maya", "active"),
         ("Leo", "active"),
     }
-    assert aws_calls.operations() == {"Query": 1}
+    assert aws_calls.operations() == {"GetItem": 1, "Query": 1, "PutItem": 1}  # the page, whom it showed
     assert call_patients("GET", "/api/staff/patients", query="q=", token=staff)[0] == 422
     # Accents and case do not matter: "fernand" and "FERNÁ" both find Lucía Fernández
     for typed in ("fernand", "FERN%C3%81"):
@@ -316,41 +316,41 @@ REGISTRATION = {
     "date_of_birth": "1990-10-03",
     "email": "mirela.kovac@example.com",
     "zip": "02161",
-    "username": "mirela.k",
-    "password": NEW_PASSWORD,
 }
 
 
 @pytest.mark.usefixtures("people")
-def test_registration_creates_the_patient_with_access_off_until_the_link_is_used(
+def test_registration_waits_with_access_off_until_the_link_sets_up_the_account(
     call_auth, deliver_outbox, login, call_patients, staff
 ):
     # When Mirela registers online
-    status, body, raw = call_auth("POST", "/api/auth/register", body=REGISTRATION)
+    status, body, _raw = call_auth("POST", "/api/auth/register", body=REGISTRATION)
     assert status == 202, body
-    # Then she cannot sign in yet, and she appears inactive for staff
-    assert (
-        call_auth("POST", "/api/auth/patient/login", body={"username": "mirela.k", "password": NEW_PASSWORD})[0] == 401
-    )
+    # Then she appears for staff, inactive and marked as an unconfirmed self-registration
     (found,) = call_patients("GET", "/api/staff/patients", query="q=kov", token=staff)[1]["items"]
     assert found["portal_status"]["status"] == "inactive"
-    # When she follows the confirmation email's link
+    assert found["portal_status"]["reasons"][0]["reason"] == "unverified"
+    # When she opens the confirmation email's link, nothing is confirmed yet (a mail scanner
+    # opening it changes nothing)
     deliver_outbox()
     token = token_in(mail_to(REGISTRATION["email"])[0])
-    assert call_auth("POST", "/api/auth/link/inspect", body={"token": token})[1]["purpose"] == "verify_email"
-    status, verified, _ = call_auth("POST", "/api/auth/verify-email", body={"token": token})
-    assert (status, verified) == (200, {"verified": True})
-    # Then access is on and she signs in with her username and password
+    info = call_auth("POST", "/api/auth/link/inspect", body={"token": token})[1]
+    assert (info["purpose"], info["needs_username"]) == ("verify_email", True)
+    assert (
+        call_patients("GET", f"/api/staff/patients/{found['patient_id']}", token=staff)[1]["portal_access_enabled"]
+        is False
+    )
+    # When she presses the button with a username and a password
+    status, ready, _ = call_auth(
+        "POST", "/api/auth/link/complete", body={"token": token, "username": "mirela.k", "password": NEW_PASSWORD}
+    )
+    assert (status, ready) == (200, {"username": "mirela.k"})
+    # Then access is on, she is a patient like any other, and she signs in
+    detail = call_patients("GET", f"/api/staff/patients/{found['patient_id']}", token=staff)[1]
+    assert (detail["portal_access_enabled"], detail["registered_online"]) == (True, True)
+    assert [reason["reason"] for reason in detail["portal_status"]["reasons"]] == ["unactivated"]
     assert login("patient", "mirela.k", NEW_PASSWORD)
-    assert call_auth("POST", "/api/auth/verify-email", body={"token": token})[0] == 410
-
-    # And registering again with her username answers the same, creating nobody, and says so by email
-    again = call_auth("POST", "/api/auth/register", body={**REGISTRATION, "email": "someone.new@example.com"})
-    assert (again[0], again[2]["body"]) == (202, raw["body"])
-    deliver_outbox()
-    (notice,) = mail_to("someone.new@example.com")
-    assert "not completed" in notice["subject"]
-    assert len(call_patients("GET", "/api/staff/patients", query="q=kov", token=staff)[1]["items"]) == 1
+    assert call_auth("POST", "/api/auth/link/complete", body={"token": token, "password": NEW_PASSWORD})[0] == 410
 
 
 @pytest.mark.usefixtures("people")
@@ -377,21 +377,27 @@ def test_a_never_used_verification_link_leaves_access_off_until_staff_enable_and
     deliver_outbox()
     token = token_in(next(email for email in mail_to(REGISTRATION["email"]) if "reset" in email["subject"]))
     status, _, _ = call_auth(
-        "POST", "/api/auth/link/complete", body={"token": token, "password": "quiet meadow lantern 88"}
+        "POST",
+        "/api/auth/link/complete",
+        body={"token": token, "username": "mirela.k", "password": "quiet meadow lantern 88"},
     )
     assert status == 200
-    # Then she signs in with her own username and the new password
+    # Then she signs in with the username she chose and the new password
     assert login("patient", "mirela.k", "quiet meadow lantern 88")
 
 
 @pytest.mark.usefixtures("people")
-def test_registration_refuses_a_weak_password_or_bad_username_naming_the_field(call_auth):
-    status, body, _ = call_auth("POST", "/api/auth/register", body={**REGISTRATION, "password": "mirela.k2026!"})
+def test_the_confirmation_link_refuses_a_weak_password_or_bad_username_naming_the_field(call_auth, deliver_outbox):
+    call_auth("POST", "/api/auth/register", body=REGISTRATION)
+    deliver_outbox()
+    token = token_in(mail_to(REGISTRATION["email"])[0])
+    weak = {"token": token, "username": "mirela.k", "password": "mirela.k2026!"}
+    status, body, _ = call_auth("POST", "/api/auth/link/complete", body=weak)
     assert (status, body["error"]["field"]) == (422, "password")
-    status, body, _ = call_auth("POST", "/api/auth/register", body={**REGISTRATION, "username": "no spaces"})
+    status, body, _ = call_auth("POST", "/api/auth/link/complete", body={**weak, "username": "no spaces"})
     assert (status, body["error"]["field"]) == (422, "username")
-    assert sent_emails() == []
-    assert outbox_items() == []
+    # The link still works after both
+    assert call_auth("POST", "/api/auth/link/inspect", body={"token": token})[0] == 200
 
 
 @pytest.mark.usefixtures("people")

@@ -12,6 +12,7 @@ import pytest
 from local import demo_data
 from patientportal.dal import keys
 from patientportal.dal.attributes import to_attributes
+from patientportal.logic import archive
 from tests.integration.conftest import sent_emails
 
 FRONTDESK = demo_data.STAFF_LOGINS[0]
@@ -66,7 +67,8 @@ def test_each_type_has_a_helper_and_a_second_press_returns_the_same_draft(demo, 
         aws_calls.reset()
         status, second = queue_api("POST", f"/api/staff/queue/{item['request_id']}/helper")
         assert second["result"]["draft_id"] == first["result"]["draft_id"]
-        assert aws_calls.operations() == {"Query": 1}  # found, not made again, not published again
+        # the staff member's sign-out check, then found, not made again, not published again
+        assert aws_calls.operations() == {"GetItem": 1, "Query": 1}
 
 
 def test_the_refill_helper_opens_a_note_with_the_requested_prescription(demo, queue_api):
@@ -102,8 +104,8 @@ def test_a_default_reply_notifies_links_and_leaves_the_item_open(demo, queue_api
         body={"body": "Tuesday at 9:30 works.", "expected_version": item["version"]},
     )
     assert status == 200, answer
-    # one read and one transaction
-    assert aws_calls.operations() == {"GetItem": 1, "TransactWriteItems": 1}
+    # the staff member's sign-out check, one read and one transaction
+    assert aws_calls.operations() == {"GetItem": 2, "TransactWriteItems": 1}
     assert answer["message"]["request_id"] == item["request_id"]
     assert (answer["item"]["state"], answer["item"]["version"]) == ("open", item["version"] + 1)
     _, detail = queue_api("GET", f"/api/staff/queue/{item['request_id']}")
@@ -180,13 +182,13 @@ def test_dismiss_and_restore_are_one_conditional_write_each_plus_the_audit_entry
         body={"outcome": "not_completed", "expected_version": item["version"]},
     )
     assert status == 200, dismissed
-    assert aws_calls.operations() == {"UpdateItem": 1, "PutItem": 1}
+    assert aws_calls.operations() == {"GetItem": 1, "UpdateItem": 1, "PutItem": 1}
     aws_calls.reset()
     status, restored = queue_api(
         "POST", f"/api/staff/archive/{item['request_id']}/restore", body={"expected_version": dismissed["version"]}
     )
     assert status == 200, restored
-    assert aws_calls.operations() == {"UpdateItem": 1, "PutItem": 1}
+    assert aws_calls.operations() == {"GetItem": 1, "UpdateItem": 1, "PutItem": 1}
     assert restored["state"] == "open"
     _, page = queue_api("GET", "/api/staff/queue", query="type=appointment&limit=200")
     assert item["request_id"] in [row["request_id"] for row in page["items"]]
@@ -245,6 +247,90 @@ def test_archive_pages_follow_the_cursor_across_months(demo, queue_api):
     assert queue_api("GET", "/api/staff/archive", query="cursor=forged")[0] == 400
 
 
+def test_an_archive_search_over_any_dates_reads_a_bounded_number_of_queries_per_request(demo, queue_api, aws_calls):
+    # When staff search from year 1 to year 9999 (one Query a month was about 120,000)
+    aws_calls.reset()
+    status, first = queue_api("GET", "/api/staff/archive", query="from=0001-01-01&to=9999-12-31")
+    # Then the request reads at most the budget, finds what those months hold, and goes on by cursor
+    assert status == 200, first
+    assert aws_calls.operations()["Query"] == archive.QUERIES_PER_PAGE
+    assert len(first["items"]) == len(demo_data.ARCHIVED_REQUESTS)
+    assert first["next_cursor"]
+    aws_calls.reset()
+    status, second = queue_api(
+        "GET", "/api/staff/archive", query=f"from=0001-01-01&to=9999-12-31&cursor={first['next_cursor']}"
+    )
+    assert status == 200, second
+    assert aws_calls.operations()["Query"] == archive.QUERIES_PER_PAGE
+    assert second["items"] == []
+    assert second["next_cursor"] not in {None, first["next_cursor"]}
+    # And the far ends of the calendar are answered, not a 500
+    for query in ("to=0001-01-01", "from=0001-01-01&to=0001-01-31", "from=9999-12-31&to=9999-12-31"):
+        aws_calls.reset()
+        status, page = queue_api("GET", "/api/staff/archive", query=query)
+        assert (status, page["items"], page["next_cursor"]) == (200, [], None), query
+        assert aws_calls.operations()["Query"] <= 1
+
+
+def test_a_search_cut_short_by_its_budget_goes_on_where_it_stopped(demo, queue_api, stack, aws_calls, monkeypatch):
+    # Given 60 archived requests over six months, every third one about metformin
+    client = boto3.client("dynamodb")
+    batch = []
+    for number in range(60):
+        created = f"2025-{number % 6 + 1:02d}-{number % 28 + 1:02d}T10:00:00.{number:06d}Z"
+        summary = "Refill: metformin 500 mg" if number % 3 == 0 else "Refill: cetirizine 10 mg"
+        batch.append(
+            {
+                **keys.request(f"old-{number}"),
+                **keys.archive_entry(created, f"old-{number}"),
+                "kind": "request",
+                "request_id": f"old-{number}",
+                "patient_id": "p-ava",
+                "patient_name": "Ava Thompson",
+                "patient_date_of_birth": "1984-03-12",
+                "type": "refill",
+                "summary": summary,
+                "search_text": f"ava thompson {summary.casefold()}",
+                "state": "completed",
+                "created_at": created,
+                "dismissed_at": created,
+                "dismissed_by": "frontdesk",
+                "version": 2,
+            }
+        )
+    for start in range(0, len(batch), 25):
+        client.batch_write_item(
+            RequestItems={
+                stack.ref("PortalTable"): [
+                    {"PutRequest": {"Item": to_attributes(item)}} for item in batch[start : start + 25]
+                ]
+            }
+        )
+    search = "q=metformin&from=2025-01-01&to=2025-12-31"
+    status, everything = queue_api("GET", "/api/staff/archive", query=search + "&limit=200")
+    assert (status, everything["next_cursor"]) == (200, None), everything
+    expected = [row["request_id"] for row in everything["items"]]
+    assert len(expected) == 20
+    # When each request may read only two Queries (pages end mid-month and at a month's end)
+    monkeypatch.setattr(archive, "QUERIES_PER_PAGE", 2)
+    seen, cursor, requests = [], None, 0
+    while True:
+        aws_calls.reset()
+        status, page = queue_api(
+            "GET", "/api/staff/archive", query=search + "&limit=3" + (f"&cursor={cursor}" if cursor else "")
+        )
+        assert status == 200, page
+        assert aws_calls.operations()["Query"] <= 2
+        requests += 1
+        seen += [row["request_id"] for row in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    # Then following the cursor finds every match once, newest first, as one long read would
+    assert seen == expected
+    assert requests > 20 // 3
+
+
 def test_a_queue_page_reads_only_its_page_with_ten_thousand_items_archived(demo, queue_api, stack, aws_calls):
     # Given 10,000 archived requests spread over twelve months
     client = boto3.client("dynamodb")
@@ -266,10 +352,10 @@ def test_a_queue_page_reads_only_its_page_with_ten_thousand_items_archived(demo,
     # When staff read a page of the open queue
     aws_calls.reset()
     status, page = queue_api("GET", "/api/staff/queue", query="limit=3")
-    # Then it is one Query that read at most limit + 1 items
+    # Then it is one Query that read at most limit + 1 items, and the one write of whom it showed
     assert status == 200
     assert len(page["items"]) == 3
-    assert aws_calls.operations() == {"Query": 1}
+    assert aws_calls.operations() == {"GetItem": 1, "Query": 1, "PutItem": 1}
     assert aws_calls.items_read["Query"] <= 4
     assert aws_calls.items_read["Scan"] == 0
 

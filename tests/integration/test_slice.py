@@ -40,8 +40,9 @@ def test_refill_reaches_the_queue_with_the_patients_name(demo, login, call_porta
         "Ava Thompson",
         "1984-03-12",
     )
-    # And the page cost one Query reading at most limit + 1 items, nothing else
-    assert aws_calls.operations() == {"Query": 1}
+    # And the page cost one Query reading at most limit + 1 items, and one write recording whom
+    # it showed (besides the staff sign-out check, decision 40)
+    assert aws_calls.operations() == {"GetItem": 1, "Query": 1, "PutItem": 1}
     assert aws_calls.items_read["Query"] <= 6
 
 
@@ -65,7 +66,8 @@ def test_queue_pages_follow_the_cursor_without_repeating(demo, login, call_queue
     open_count = len(demo_data.OPEN_REQUESTS)
     assert len(seen) == len(set(seen)) == open_count
     assert pages == -(-open_count // 3)
-    assert aws_calls.operations() == {"Query": pages}
+    # a Query and the write of whom it showed a page (and the staff sign-out check, decision 40)
+    assert aws_calls.operations() == {"GetItem": pages, "Query": pages, "PutItem": pages}
     assert arrived == sorted(arrived)  # oldest first, the default order
 
 
@@ -76,7 +78,7 @@ def test_queue_filters_by_type_through_its_own_index(demo, login, call_queue, aw
     assert status == 200
     assert {item["type"] for item in page["items"]} == {"refill"}
     assert len(page["items"]) == sum(1 for _, request, _ in demo_data.OPEN_REQUESTS if request.type == "refill")
-    assert aws_calls.operations() == {"Query": 1}
+    assert aws_calls.operations() == {"GetItem": 1, "Query": 1, "PutItem": 1}
     assert aws_calls.items_read["Query"] == len(page["items"])
 
 
@@ -98,7 +100,7 @@ def test_staff_message_emails_the_patient_once_and_without_phi(demo, login, call
 
     # Then the message, its outbox entry and its audit entry are one transaction after one read
     assert status == 201, message
-    assert aws_calls.operations() == {"GetItem": 1, "TransactWriteItems": 1}
+    assert aws_calls.operations() == {"GetItem": 2, "TransactWriteItems": 1}  # with the staff member's sign-out check
 
     # And the stream hands the outbox entry to notify, which sends exactly one email
     result = deliver_outbox()
@@ -141,8 +143,8 @@ def test_patient_sign_in_records_the_login_and_costs_its_budget(demo, call_auth,
     )
     assert status == 200, body
     assert any(cookie.startswith("portal_refresh=") for cookie in answer["cookies"])
-    # username lookup, Cognito, the patient's access flag, the login times
-    assert aws_calls.operations() == {"GetItem": 2, "InitiateAuth": 1, "UpdateItem": 1}
+    # username lookup, Cognito, the patient's access flag, the login times, the session
+    assert aws_calls.operations() == {"GetItem": 2, "InitiateAuth": 1, "UpdateItem": 1, "PutItem": 1}
 
 
 def test_staff_reading_a_patient_is_audited(demo, login, call_patients, stack, aws_calls):
@@ -158,7 +160,7 @@ def test_staff_reading_a_patient_is_audited(demo, login, call_patients, stack, a
     assert status == 200
     assert patient["portal_status"]["status"] == "inactive"
     assert [reason["reason"] for reason in patient["portal_status"]["reasons"]] == ["no_email"]
-    assert aws_calls.operations() == {"GetItem": 1, "PutItem": 1}
+    assert aws_calls.operations() == {"GetItem": 2, "PutItem": 1}  # with the staff member's sign-out check
     table = Table(stack.ref("PortalTable"))
     audit, _ = table.query_page(partition=("pk", "PATIENT#p-wei"), sort_prefix=("sk", "AUDIT#"), limit=10)
     assert [(entry["actor"], entry["action"]) for entry in audit] == [("frontdesk", "view_patient")]
@@ -194,7 +196,7 @@ def test_a_message_to_an_unknown_patient_is_404_and_writes_nothing(demo, login, 
         token=staff,
     )
     assert status == 404, body
-    assert aws_calls.operations() == {"GetItem": 1}
+    assert aws_calls.operations() == {"GetItem": 2}  # with the staff member's sign-out check
 
 
 def test_correspondence_and_audit_trail_list_newest_first_and_are_audited(demo, login, call_patients, aws_calls):
@@ -214,7 +216,7 @@ def test_correspondence_and_audit_trail_list_newest_first_and_are_audited(demo, 
     status, letters = get("correspondence")
     assert status == 200
     # the patient existence check, one Query, one audit entry
-    assert aws_calls.operations() == {"GetItem": 1, "Query": 1, "PutItem": 1}
+    assert aws_calls.operations() == {"GetItem": 2, "Query": 1, "PutItem": 1}  # with the staff member's sign-out check
     created = [message["created_at"] for message in letters["items"]]
     assert created == sorted(created, reverse=True)
     assert {message["author"] for message in letters["items"]} == {"patient", "practice"}

@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from local import demo_data
+from tests import staff_mfa
 from tests.local.conftest import RunningPortal
 
 pytestmark = [pytest.mark.local_runtime, pytest.mark.xdist_group("local_runtime")]
@@ -22,6 +23,8 @@ PASSWORD = "velvet tractor sunrise 4127"
 
 
 def sign_in(portal: RunningPortal, who: str, username: str, password: str) -> requests.Response:
+    if who == "staff":  # with the authenticator app's code
+        return staff_mfa.sign_in_over_http(portal.url, username, password)
     return requests.post(
         f"{portal.url}/api/auth/{who}/login", json={"username": username, "password": password}, timeout=10
     )
@@ -196,7 +199,8 @@ def test_patients_added_by_hand_with_activate_without_further_confirmation(porta
 
 def test_electronic_registration_and_its_confirmation_email(portal):
     """Help: a patient who signs up via the electronic registration form has access enabled
-    when they click the confirmation email's link."""
+    when they click the confirmation email's link (and, on its page, choose a username and
+    a password)."""
     staff = staff_headers(portal)
     form = {
         "first_name": "Beatriz",
@@ -204,20 +208,18 @@ def test_electronic_registration_and_its_confirmation_email(portal):
         "date_of_birth": "1994-02-09",
         "email": "beatriz.souza@example.com",
         "zip": "02171",
-        "username": "bia.souza",
-        "password": PASSWORD,
     }
     before = seen(portal)
     assert requests.post(f"{portal.url}/api/auth/register", json=form, timeout=10).status_code == 202
     found = requests.get(f"{portal.url}/api/staff/patients?q=souza", headers=staff, timeout=10).json()["items"]
     assert [item["portal_status"]["status"] for item in found] == ["inactive"]
-    assert sign_in(portal, "patient", "bia.souza", PASSWORD).status_code == 401
     token = link_token(mail_for(portal, "beatriz.souza@example.com", "Confirm your email", after=before))
-    verified = requests.post(f"{portal.url}/api/auth/verify-email", json={"token": token}, timeout=10)
+    account = {"token": token, "username": "bia.souza", "password": PASSWORD}
+    verified = requests.post(f"{portal.url}/api/auth/link/complete", json=account, timeout=10)
     assert verified.status_code == 200, verified.text
     token_of(sign_in(portal, "patient", "bia.souza", PASSWORD))
     # The link is single use
-    assert requests.post(f"{portal.url}/api/auth/verify-email", json={"token": token}, timeout=10).status_code == 410
+    assert requests.post(f"{portal.url}/api/auth/link/complete", json=account, timeout=10).status_code == 410
 
 
 def test_a_never_used_verification_link_staff_enable_then_the_patient_resets(portal):

@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from local import demo_data
+from tests import staff_mfa
 from tests.local.conftest import RunningPortal
 
 pytestmark = [pytest.mark.local_runtime, pytest.mark.xdist_group("local_runtime")]
@@ -21,11 +22,7 @@ FRONTDESK, ADMIN = demo_data.STAFF_LOGINS
 
 
 def bearer(portal: RunningPortal, login: demo_data.Login) -> dict[str, str]:
-    answer = requests.post(
-        f"{portal.url}/api/auth/staff/login",
-        json={"username": login.username, "password": login.password},
-        timeout=10,
-    )
+    answer = staff_mfa.sign_in_over_http(portal.url, login.username, login.password)  # with the app's code
     assert answer.status_code == 200, answer.text
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 

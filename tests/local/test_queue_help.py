@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from local import demo_data
+from tests import staff_mfa
 from tests.local.conftest import RunningPortal
 
 pytestmark = [pytest.mark.local_runtime, pytest.mark.xdist_group("local_runtime")]
@@ -20,6 +21,8 @@ FRONTDESK, ADMIN = demo_data.STAFF_LOGINS
 
 
 def token_for(portal: RunningPortal, who: str, username: str, password: str) -> str:
+    if who == "staff":  # with the authenticator app's code
+        return staff_mfa.staff_token_over_http(portal.url, username, password)
     answer = requests.post(
         f"{portal.url}/api/auth/{who}/login", json={"username": username, "password": password}, timeout=10
     )

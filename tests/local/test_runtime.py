@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from local import demo_data
 from local.stack import STACK_NAME
+from tests import staff_mfa
 from tests.local.conftest import RunningPortal, start_portal
 
 pytestmark = [pytest.mark.local_runtime, pytest.mark.xdist_group("local_runtime")]
@@ -26,6 +27,8 @@ FRONTDESK = demo_data.STAFF_LOGINS[0]
 
 
 def sign_in(portal: RunningPortal, who: str, username: str, password: str) -> str:
+    if who == "staff":  # with the authenticator app's code
+        return staff_mfa.staff_token_over_http(portal.url, username, password)
     answer = requests.post(
         f"{portal.url}/api/auth/{who}/login", json={"username": username, "password": password}, timeout=10
     )
@@ -167,6 +170,8 @@ def test_refresh_cookie_is_locked_down_and_logout_revokes_it(portal):
     cookie = login.headers["Set-Cookie"]
     for attribute in ("HttpOnly", "Secure", "SameSite=Strict", "Path=/api/auth"):
         assert attribute in cookie
+    assert "Max-Age" not in cookie
+    assert "Expires" not in cookie
     token = cookie.split(";")[0].split("=", 1)[1]
     cookies = {"portal_refresh": token}
     refreshed = requests.post(
@@ -231,8 +236,46 @@ def test_first_staff_sign_in_sets_a_new_password(portal):
         timeout=10,
     )
     assert done.status_code == 200, done.text
-    queue = requests.get(f"{portal.url}/api/staff/queue", headers=bearer(done.json()["access_token"]), timeout=10)
+    # The authenticator app is enrolled next (the staff pool requires a second factor)
+    assert done.json()["challenge"] == "MFA_SETUP"
+    status, signed_in = staff_mfa.finish(http_post(portal), "newnurse", done.status_code, done.json())
+    assert status == 200, signed_in
+    queue = requests.get(f"{portal.url}/api/staff/queue", headers=bearer(signed_in["access_token"]), timeout=10)
     assert queue.status_code == 200
+
+
+def http_post(portal: RunningPortal) -> staff_mfa.Post:
+    def post(path: str, body: dict[str, Any]) -> tuple[int, Any]:
+        answer = requests.post(f"{portal.url}{path}", json=body, timeout=10)
+        return answer.status_code, answer.json()
+
+    return post
+
+
+def test_the_development_authenticator_shows_the_code_the_sign_in_takes(portal):
+    expected = staff_mfa.code_now()  # at least a second and a half left in this step
+    page = requests.get(f"{portal.url}/_dev/totp", timeout=10)
+    now = requests.get(f"{portal.url}/_dev/totp.json", timeout=10).json()
+    assert page.status_code == 200
+    assert "Content-Security-Policy" in page.headers
+    assert "<script" not in page.text
+    assert f'<strong id="code">{expected}</strong>' in page.text
+    assert "ASDF ASDF ASDF" in page.text
+    assert (now["code"], now["secret"]) == (expected, staff_mfa.AUTHENTICATOR.secret.upper())
+    # The code shown signs a demo staff member in
+    first = requests.post(
+        f"{portal.url}/api/auth/staff/login",
+        json={"username": FRONTDESK.username, "password": FRONTDESK.password},
+        timeout=10,
+    ).json()
+    assert first["challenge"] == "SOFTWARE_TOKEN_MFA"
+    staff_mfa.code_now()  # a fresh step, so the page's code is still good when it arrives
+    code = requests.get(f"{portal.url}/_dev/totp.json", timeout=10).json()["code"]
+    answer = {"username": FRONTDESK.username, "session": first["session"], "code": code}
+    signed_in = requests.post(f"{portal.url}/api/auth/staff/mfa/code", json=answer, timeout=10)
+    assert signed_in.status_code == 200, signed_in.text
+    # The startup output says where the code is
+    assert any("/_dev/totp" in line for line in portal.output)
 
 
 def test_ctrl_c_stops_everything_it_started():

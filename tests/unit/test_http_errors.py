@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Annotated
+from collections.abc import Iterator
+from typing import Annotated, Any
 
 import pytest
 from aws_lambda_powertools.event_handler.openapi.params import Body
@@ -13,7 +14,8 @@ from pydantic import BaseModel
 from local.events import http_event
 from local.functions import LambdaContext
 from patientportal import errors
-from patientportal.http import build_resolver
+from patientportal.http import ORIGIN_HEADER, build_resolver
+from patientportal.settings import get_settings
 
 
 class Greeting(BaseModel):
@@ -22,6 +24,23 @@ class Greeting(BaseModel):
 
 
 app = build_resolver()
+
+# Every request here came through the distribution (tests/unit/test_origin_check.py has the rest).
+THROUGH_CLOUDFRONT = {"TABLE_NAME": "unit", "PRACTICE_NAME": "Unit Practice", "ORIGIN_VERIFY_SECRET": "unit-secret"}
+
+
+@pytest.fixture(autouse=True)
+def through_cloudfront(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name, value in THROUGH_CLOUDFRONT.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def resolve(event: dict[str, Any]) -> dict[str, Any]:
+    event["headers"][ORIGIN_HEADER] = THROUGH_CLOUDFRONT["ORIGIN_VERIFY_SECRET"]
+    return app.resolve(event, LambdaContext(function_name="test"))
 
 
 @app.post("/greet")
@@ -47,7 +66,7 @@ def call(method: str, path: str, body: bytes | None = None) -> tuple[int, dict[s
     event = http_event(
         method=method, path=path, route_path=path, headers={"content-type": "application/json"}, body=body
     )
-    answer = app.resolve(event, LambdaContext(function_name="test"))
+    answer = resolve(event)
     return answer["statusCode"], json.loads(answer["body"])
 
 
@@ -69,7 +88,7 @@ def test_a_body_that_is_not_utf8_is_a_400_not_a_500():
     event = http_event(method="POST", path="/greet", route_path="/greet", body=b"\xff\xfe\xfa")
     assert event["isBase64Encoded"] is True
     assert base64.b64decode(event["body"]) == b"\xff\xfe\xfa"
-    answer = app.resolve(event, LambdaContext(function_name="test"))
+    answer = resolve(event)
     assert answer["statusCode"] == 400
     assert json.loads(answer["body"])["error"]["field"] == "body"
 
@@ -101,3 +120,50 @@ def test_a_conflict_carries_the_current_state():
 def test_a_domain_not_found_inside_a_route_is_not_swallowed_as_an_unknown_route():
     _, body = call("GET", "/fail/missing")
     assert body["error"]["message"] == "missing happened"
+
+
+def send(body: bytes, content_type: str | None) -> tuple[int, dict[str, object]]:
+    headers = {"content-type": content_type} if content_type is not None else {}
+    event = http_event(method="POST", path="/greet", route_path="/greet", headers=headers, body=body)
+    answer = resolve(event)
+    return answer["statusCode"], json.loads(answer["body"])
+
+
+def test_a_body_nested_100000_deep_is_a_400_naming_the_body_not_a_500():
+    for deep in (b"[" * 100_000 + b"]" * 100_000, b'{"a":' * 100_000 + b"1" + b"}" * 100_000):
+        status, body = send(deep, "application/json")
+        assert status == 400
+        assert body["error"]["code"] == "bad_request"
+        assert body["error"]["field"] == "body"
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain",
+        "text/plain; charset=utf-8",
+        "application/xml",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/jsonx",
+    ],
+)
+def test_a_body_that_is_not_json_is_a_415_in_the_one_error_shape(content_type):
+    form = b"name=x&count=1"
+    multipart = b'--x\r\nContent-Disposition: form-data; name="name"\r\n\r\nx\r\n--x--\r\n'
+    sent = {"application/x-www-form-urlencoded": form, "multipart/form-data; boundary=x": multipart}
+    status, body = send(sent.get(content_type, json.dumps({"name": "x", "count": 1}).encode()), content_type)
+    assert status == 415
+    assert body == {
+        "error": {
+            "code": "unsupported_media_type",
+            "message": "Send the body as JSON, with Content-Type: application/json.",
+            "field": "content-type",
+        }
+    }
+
+
+def test_json_is_read_whatever_the_case_of_its_type_and_without_one():
+    for content_type in ("application/json", "Application/JSON; charset=utf-8", None):
+        status, body = send(json.dumps({"name": "x", "count": 1}).encode(), content_type)
+        assert (status, body) == (200, {"hello": "x"}), content_type

@@ -39,3 +39,12 @@ def test_a_typed_prefix_matches_names_whatever_their_accents_case_and_punctuatio
 def test_every_index_has_cursor_attributes_that_include_the_table_key():
     for attributes in keys.CURSOR_ATTRIBUTES.values():
         assert attributes[:2] == ("pk", "sk")
+
+
+def test_name_keys_and_typed_prefixes_fit_a_sort_key_however_names_fold():
+    # U+FDFA folds (NFKD) to 18 letters; the longest names and prefixes the API takes
+    name, typed = "\ufdfa" * 200, "\ufdfa" * 100
+    sort_key = keys.name_sort(name, name, "0" * 32)
+    assert len(sort_key.encode()) <= 1024
+    assert len(keys.name_prefix(typed).encode()) <= 1024
+    assert sort_key.startswith(keys.name_prefix(typed))

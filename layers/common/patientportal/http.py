@@ -3,21 +3,34 @@
 Every function builds its resolver here, so each answers errors in one shape:
 ``{"error": {"code": ..., "message": ..., "field": ...}}``. It also closes the validating
 resolver's known gaps (STYLE.md): its default 422 body lacks ``msg``, undecodable bodies
-raise ``UnicodeDecodeError``/``ValueError``, and ``@app.not_found`` would swallow domain
-"not found" errors, which is why ours are a separate class.
+raise ``UnicodeDecodeError``/``ValueError``, a body nested too deeply raises ``RecursionError``
+in the JSON decoder, a non-JSON content type answers Powertools' own 415 shape (and forms are
+parsed as forms), and ``@app.not_found`` would swallow domain "not found" errors, which is
+why ours are a separate class. And every resolver answers only requests that came through
+the template's CloudFront distribution, whose header also names the viewer's address.
 """
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import json
+from collections.abc import Mapping
+from contextlib import suppress
 from http import HTTPStatus
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.middlewares.openapi_validation import OpenAPIRequestValidationMiddleware
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from patientportal import errors
+from patientportal.auth import access
 from patientportal.auth.principal import Principal, principal_from_claims
 from patientportal.observability import logger
 from patientportal.settings import get_settings
@@ -83,9 +96,104 @@ def field_of_validation_error(detail: dict[str, Any]) -> str:
     return ".".join(location) or "body"
 
 
+def read_json(text: str) -> Any:
+    """The body's JSON. Python's decoder recurses once per nesting level, so a body nested
+    thousands deep raises ``RecursionError`` (quickly: it stops at the recursion limit)."""
+    try:
+        return json.loads(text)
+    except RecursionError as error:
+        raise errors.BadRequestError("The body is nested too deeply to be read.", field="body") from error
+
+
+def is_json(content_type: str) -> bool:
+    """``application/json`` with or without parameters, in any case; no content type at all
+    counts as JSON, as Powertools reads it."""
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type in {"", "application/json"}
+
+
+class JsonBodiesOnly(OpenAPIRequestValidationMiddleware):
+    """Request bodies of validated routes are JSON and nothing else. Powertools would read a
+    form or multipart body as fields (a form is what a page on another site can send without
+    asking first) and answers any other type with its own 415 shape; here every other type is
+    the 415 below, in the API's shape. (The CSV import reads its body itself: no body model.)"""
+
+    def _get_body(self, app: Any) -> dict[str, Any]:
+        content_type = app.current_event.headers.get("content-type", "")
+        if not is_json(content_type):
+            raise RequestUnsupportedContentType(
+                "Unsupported content type",
+                errors=[{"type": "unsupported_content_type", "loc": ("body",), "msg": content_type}],
+            )
+        return self._parse_json_data(app)
+
+
+# CloudFront adds both to every /api/* request (the template's api origin and its origin
+# request policy), replacing any header of the same name a viewer sent.
+ORIGIN_HEADER = "x-origin-verify"
+VIEWER_ADDRESS_HEADER = "cloudfront-viewer-address"
+
+
+def from_distribution(headers: Mapping[str, str] | None) -> bool:
+    """Whether a request carries the secret CloudFront adds; with none configured, none does."""
+    expected = get_settings().origin_verify_secret
+    sent = (headers or {}).get(ORIGIN_HEADER, "")
+    return bool(expected) and hmac.compare_digest(sent.encode(), expected.encode())
+
+
+class DistributionOnlyResolver(APIGatewayHttpResolver):
+    """Answers only requests that came through the template's CloudFront distribution. The
+    execute-api address is public, and a request sent there directly would skip CloudFront
+    and could name any viewer address it liked; it is refused before anything is read or
+    called. Every answer also tells CloudFront to keep nothing (its cache key needs a
+    maximum TTL above 0, see the template's ApiCachePolicy)."""
+
+    def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
+        if from_distribution(event.get("headers")):
+            answer = super().resolve(event, context)
+        else:
+            logger.warning("API request without CloudFront's origin header refused")
+            refused = error_response(HTTPStatus.FORBIDDEN, "forbidden", "Use the portal's own address.")
+            answer = {
+                "statusCode": refused.status_code,
+                "headers": {"Content-Type": content_types.APPLICATION_JSON},
+                "cookies": [],
+                "body": refused.body,
+                "isBase64Encoded": False,
+            }
+        answer.setdefault("headers", {}).setdefault("Cache-Control", "no-store")
+        return answer
+
+
+def viewer_ip(header: str | None, connection: str) -> str:
+    """The address in ``CloudFront-Viewer-Address`` (``ip:port``; an IPv6 address comes
+    without brackets, so the port is after the last colon), in its normal form; the
+    connection's own address when the header is missing or unreadable."""
+    address, separator, port = (header or "").rpartition(":")
+    if separator and port.isdigit():
+        with suppress(ValueError):
+            return ipaddress.ip_address(address).compressed
+    return connection
+
+
+def viewer_address(app: APIGatewayHttpResolver) -> str:
+    """The address the per-address throttles count: the viewer's, as CloudFront names it.
+    API Gateway's ``sourceIp`` is the CloudFront edge's, which everyone behind that edge
+    shares; the request came through the distribution (its secret was checked), and
+    CloudFront replaces any such header a viewer sends, so the value is CloudFront's."""
+    event = app.current_event
+    header = event.headers.get(VIEWER_ADDRESS_HEADER)
+    if header is None:
+        logger.warning("no viewer address from CloudFront; counting the connection's")
+    return viewer_ip(header, event.request_context.http.source_ip)
+
+
 def build_resolver() -> APIGatewayHttpResolver:
     """A validating HTTP API resolver with every error mapped in one place."""
-    app = APIGatewayHttpResolver(enable_validation=True)
+    app = DistributionOnlyResolver(enable_validation=True, json_body_deserializer=read_json)
+    # Routes take their request validation middleware from this attribute when first built
+    # (Powertools 3), so ours reads the bodies; tests/unit/test_http_errors.py pins it.
+    app._request_validation_middleware = JsonBodiesOnly()  # type: ignore[no-untyped-call]
 
     @app.exception_handler(errors.DomainError)
     def domain_error(error: errors.DomainError) -> Response[str]:
@@ -104,6 +212,15 @@ def build_resolver() -> APIGatewayHttpResolver:
         message = f"{field}: {first.get('msg', 'is not valid')}"
         return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, "validation_error", message, field=field)
 
+    @app.exception_handler(RequestUnsupportedContentType)
+    def unsupported_body(_: RequestUnsupportedContentType) -> Response[str]:
+        return error_response(
+            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Send the body as JSON, with Content-Type: application/json.",
+            field="content-type",
+        )
+
     @app.exception_handler(UnicodeDecodeError)
     def undecodable_body(_: UnicodeDecodeError) -> Response[str]:
         return error_response(HTTPStatus.BAD_REQUEST, "bad_request", "The body is not UTF-8 text.", field="body")
@@ -121,9 +238,11 @@ def build_resolver() -> APIGatewayHttpResolver:
 
 
 def caller(app: APIGatewayHttpResolver) -> Principal:
-    """The signed-in person making this request, from the claims the authorizer verified."""
+    """The signed-in person making this request, from the claims the authorizer verified; a
+    staff token from before that person's sign-out is refused here (patients' are refused
+    by ``access.active_patient``, which reads their record anyway)."""
     claims = app.current_event.request_context.authorizer.jwt_claim
-    return principal_from_claims(claims, get_settings())
+    return access.signed_in_staff(principal_from_claims(claims, get_settings()))
 
 
 def api_request_id(app: APIGatewayHttpResolver) -> str:

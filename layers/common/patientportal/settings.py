@@ -24,6 +24,11 @@ class Settings(BaseModel):
     ses_configuration_set: str = ""
     portal_url: str = ""
     event_bus_name: str = ""
+    # What CloudFront sends in X-Origin-Verify (the template's OriginVerifySecret); empty
+    # refuses every API request (patientportal.http).
+    origin_verify_secret: str = ""
+    # A session with no new token for this long is not resumed (the template's SessionIdleMinutes).
+    session_idle_minutes: int = Field(default=30, ge=1)
 
     @classmethod
     def from_environment(cls) -> Settings:

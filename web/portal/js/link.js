@@ -1,5 +1,7 @@
 // The page an emailed link opens (#token=...): set up an account or a new password, or
-// confirm an email address. The token is read once and taken out of the address bar.
+// confirm an email address and set up the account. The token is read once and taken out of
+// the address bar; nothing is used up until the patient presses the button, so a mail
+// scanner that opens the link changes nothing.
 import * as api from "../../staff/js/api.js";
 import { $, show } from "../../staff/js/ui.js";
 import { busy, checkRequired, samePasswords, showFailure, values } from "./forms.js";
@@ -8,7 +10,7 @@ import { watch } from "./strength.js";
 const TITLES = {
   invitation: "Set up your portal account",
   reset: "Choose a new password",
-  verify_email: "Confirm your email address",
+  verify_email: "Confirm your email address and set up your account",
 };
 
 let token = null;
@@ -57,28 +59,11 @@ export async function load() {
     failed(failure);
     return;
   }
-  $("#link-title").textContent = TITLES[info.needs_username ? "invitation" : info.purpose];
-  if (info.purpose === "verify_email") {
-    verify();
-    return;
-  }
+  $("#link-title").textContent = TITLES[info.purpose === "reset" && info.needs_username ? "invitation" : info.purpose];
   show($("#link-username-part"), info.needs_username);
   $("#link-username").required = info.needs_username;
   state(info.needs_username ? "Choose a username and a password." : "Choose a new password.", { form: true });
   $(info.needs_username ? "#link-username" : "#link-password").focus();
-}
-
-async function verify() {
-  state("Confirming your email address…");
-  try {
-    await api.postPublic("/api/auth/verify-email", { token });
-  } catch (failure) {
-    failed(failure);
-    return;
-  }
-  token = null;
-  $("#link-done-text").textContent = "Thank you: your email address is confirmed and your portal account is ready.";
-  state("", { done: true });
 }
 
 function checkUsername() {
@@ -113,7 +98,10 @@ async function complete(event) {
     const answer = await busy(form, () => api.postPublic("/api/auth/link/complete", body));
     token = null;
     form.reset();
-    $("#link-done-text").textContent = `All set. Your username is ${answer.username}; sign in with it and your new password.`;
+    $("#link-done-text").textContent =
+      info.purpose === "verify_email"
+        ? `Thank you: your email address is confirmed and your portal account is ready. Your username is ${answer.username}; sign in with it and your new password.`
+        : `All set. Your username is ${answer.username}; sign in with it and your new password.`;
     state("", { done: true });
     $("#username").value = answer.username; // ready on the sign-in form
   } catch (failure) {

@@ -1,15 +1,15 @@
-// The registration form for new patients: their details, a username and a password. The
-// answer is always "check your email"; the emailed link turns portal access on.
+// The registration form for new patients: their details only. The answer is always "check
+// your email"; on the emailed link's page they choose a username and a password, and
+// portal access turns on.
 import * as api from "../../staff/js/api.js";
 import { $, show } from "../../staff/js/ui.js";
-import { busy, checkRequired, samePasswords, showFailure, values } from "./forms.js";
-import { watch } from "./strength.js";
+import { busy, checkRequired, showFailure, values } from "./forms.js";
 
 async function submit(event) {
   const form = event.target;
   event.preventDefault();
-  if (!checkRequired(form) || !samePasswords(form, "password", "again")) return;
-  const { again, ...details } = values(form);
+  if (!checkRequired(form)) return;
+  const details = values(form);
   try {
     await busy(form, () => api.postPublic("/api/auth/register", details));
   } catch (failure) {
@@ -25,8 +25,5 @@ async function submit(event) {
 }
 
 export function init() {
-  const form = $("#register-form");
-  form.addEventListener("submit", submit);
-  const avoid = () => ["first_name", "last_name", "username", "email"].map((name) => form.elements[name].value.trim());
-  watch($("#register-password"), $("#register-meter"), $("#register-strength"), avoid);
+  $("#register-form").addEventListener("submit", submit);
 }

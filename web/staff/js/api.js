@@ -6,7 +6,11 @@ let account = "staff";
 let accessToken = null;
 let sessionNumber = 0; // a new one at each sign-in and sign-out
 let refreshing = null;
+let issuedAt = 0; // when this page got its access token
 let expired = () => {};
+// The server ends a session that got no new token for a while (30 minutes by default), so
+// while the person works, a token older than this is renewed.
+const RENEW_AFTER_MS = 5 * 60 * 1000;
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -26,7 +30,13 @@ export function forAccount(name) {
 
 export function setToken(token) {
   accessToken = token;
+  issuedAt = Date.now();
   sessionNumber += 1;
+}
+
+/** The person is at work on the page (the inactivity watcher calls this). */
+export function active() {
+  if (accessToken && Date.now() - issuedAt > RENEW_AFTER_MS) refresh();
 }
 
 function claims() {
@@ -94,6 +104,7 @@ export function refresh() {
       try {
         const data = await send("POST", "/api/auth/refresh", { account }, { auth: false });
         accessToken = data.access_token;
+        issuedAt = Date.now();
         return true;
       } catch {
         accessToken = null;

@@ -46,11 +46,15 @@ async function load(more = false) {
     cursor = page.next_cursor;
     show($("#archive-more"), Boolean(cursor));
     const shown = body.children.length;
+    // A search reads a bounded number of months a request, so nothing found yet may still
+    // have older months to look through: the cursor says so.
     noteElement.textContent = shown
       ? `${shown} handled item${shown === 1 ? "" : "s"}${q ? ` matching “${q}”` : ""}, newest request first.`
-      : q
-        ? `Nothing in the archive matches “${q}”.`
-        : "The archive is empty.";
+      : cursor
+        ? `Nothing${q ? ` matching “${q}”` : ""} in the most recent months; “Show older activity” searches further back.`
+        : q
+          ? `Nothing in the archive matches “${q}”.`
+          : "The archive is empty.";
   } catch (failure) {
     if (mine !== latest) return;
     noteElement.textContent = `The archive could not be loaded: ${failure.message}`;

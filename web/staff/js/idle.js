@@ -1,4 +1,7 @@
-// The sign-out after 15 minutes without activity, for the staff pages and the portal.
+// The sign-out after 15 minutes without activity, for the staff pages and the portal; and,
+// while the person works, a fresh token now and then, which the server counts as activity.
+import { active } from "./api.js";
+
 export const IDLE_LIMIT_MS = 15 * 60 * 1000;
 const ACTIVITY = ["pointerdown", "keydown", "wheel", "touchstart", "input"];
 
@@ -10,14 +13,19 @@ function arm() {
   timer = window.setTimeout(() => onIdle(), IDLE_LIMIT_MS);
 }
 
+function activity() {
+  arm();
+  active();
+}
+
 /** Calls `idle` once the page has seen no activity for IDLE_LIMIT_MS. */
 export function watch(idle) {
   onIdle = idle;
   arm();
-  for (const kind of ACTIVITY) document.addEventListener(kind, arm, { passive: true });
+  for (const kind of ACTIVITY) document.addEventListener(kind, activity, { passive: true });
 }
 
 export function stop() {
   window.clearTimeout(timer);
-  for (const kind of ACTIVITY) document.removeEventListener(kind, arm);
+  for (const kind of ACTIVITY) document.removeEventListener(kind, activity);
 }

@@ -4,13 +4,15 @@ import * as queue from "./queue.js";
 import * as reply from "./reply.js";
 import * as archive from "./archive.js";
 import * as patient from "./patient.js";
+import * as staffAdmin from "./staff-admin.js";
 import { $, show } from "./ui.js";
 
 queue.init({ onReply: reply.open, onPatient: patient.open });
 reply.init({ onSent: queue.changed, onStale: queue.conflict });
 archive.init({ onClose: queue.changed });
 patient.init();
-session.start({ onStart: queue.start, onStop: () => [queue.stop(), patient.stop()] });
+staffAdmin.init();
+session.start({ onStart: () => [queue.start(), staffAdmin.start()], onStop: () => [queue.stop(), patient.stop()] });
 
 // The header's "Links" menu: a disclosure button and its list.
 const links = $("#links-toggle");

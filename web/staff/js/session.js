@@ -1,9 +1,10 @@
-// Sign-in (with the new-password step of a first sign-in), sign-out and the
-// 15-minute inactivity sign-out.
+// Sign-in (with the new-password step of a first sign-in and the authenticator app's code),
+// sign-out and the 15-minute inactivity sign-out.
 import * as api from "./api.js";
 import { $, show, announce } from "./ui.js";
 import * as idle from "./idle.js";
 import * as signIn from "./sign-in.js";
+import * as secondFactor from "./second-factor.js";
 
 let challenge = null;
 let started = () => {};
@@ -12,6 +13,8 @@ let stopped = () => {};
 function view(name) {
   show($("#sign-in-view"), name === "sign-in");
   show($("#new-password-view"), name === "new-password");
+  show($("#mfa-setup-view"), name === "mfa-setup");
+  show($("#mfa-code-view"), name === "mfa-code");
   show($("#app-view"), name === "app");
   show($("#whoami"), name === "app");
 }
@@ -45,11 +48,16 @@ export async function signOut(note = "You are signed out.") {
   announce(note);
 }
 
+/** Every answer of a staff sign-in step: the next step, or signed in. */
 function signedIn(answer, username, error) {
   if (answer.challenge === "NEW_PASSWORD_REQUIRED") {
     challenge = { username, session: answer.session };
     view("new-password");
     $("#new-password").focus();
+  } else if (answer.challenge === "MFA_SETUP" || answer.challenge === "SOFTWARE_TOKEN_MFA") {
+    $("#sign-in-form").reset(); // the password is not kept on the page meanwhile
+    if (answer.challenge === "MFA_SETUP") secondFactor.enrol(username, answer.session, error);
+    else secondFactor.ask(username, answer.session);
   } else if (answer.challenge) {
     error.textContent = "This account needs a sign-in step this page does not offer yet. Ask your administrator.";
   } else {
@@ -74,7 +82,7 @@ async function submitNewPassword(event) {
     const answer = await api.postPublic("/api/auth/staff/challenge", { ...challenge, new_password: first });
     const username = challenge.username;
     challenge = null;
-    begin(answer.access_token, username);
+    signedIn(answer, username, error);
   } catch (failure) {
     if (failure.status === 401) {
       challenge = null;
@@ -102,6 +110,7 @@ export async function start({ onStart, onStop }) {
   stopped = onStop;
   $("#sign-in-form").addEventListener("submit", (event) => signIn.submit(event, "/api/auth/staff/login", signedIn));
   $("#new-password-form").addEventListener("submit", submitNewPassword);
+  secondFactor.init({ view, next: signedIn, restart: showSignIn });
   $("#sign-out").addEventListener("click", () => signOut());
   api.onExpired(() => signOut("Your session ended. Sign in again."));
   loadPasswordRules();

@@ -3,7 +3,7 @@ import * as api from "../js/api.js";
 import { $, element, show, announce, day, patientPath } from "../js/ui.js";
 
 const LABELS = { inactive: "Inactive", unactivated: "Not activated", active: "Active" };
-const MISSING = { access_off: "access off", no_email: "no email", no_zip: "no zip code" };
+const MISSING = { unverified: "self-registered, unconfirmed", access_off: "access off", no_email: "no email", no_zip: "no zip code" };
 /** Why a patient is inactive, in a few words (the API's reasons). */
 const why = (patient) =>
   patient.portal_status.reasons.map((found) => MISSING[found.reason]).filter(Boolean).join(", ");

@@ -1,5 +1,6 @@
-"""The refresh-token cookie: HttpOnly, Secure, SameSite=Strict and scoped to /api/auth, so
-page scripts never see it and no other route receives it (ARCHITECTURE §5)."""
+"""The refresh-token cookie: HttpOnly, Secure, SameSite=Strict, scoped to /api/auth and
+without Max-Age, so page scripts never see it, no other route receives it, and it goes
+when the browser closes (ARCHITECTURE §5)."""
 
 from __future__ import annotations
 
@@ -18,15 +19,11 @@ def read(cookies: list[str] | None, name: str) -> str | None:
     return None
 
 
-def refresh_cookie(account: str, token: str, max_age_seconds: int) -> Cookie:
+def refresh_cookie(account: str, token: str) -> Cookie:
+    """A session cookie: it ends when the browser closes (the server also ends a session
+    left idle, and one can last at most the refresh token's validity)."""
     return Cookie(
-        name=NAMES[account],
-        value=token,
-        path=PATH,
-        secure=True,
-        http_only=True,
-        same_site=SameSite.STRICT_MODE,
-        max_age=max_age_seconds,
+        name=NAMES[account], value=token, path=PATH, secure=True, http_only=True, same_site=SameSite.STRICT_MODE
     )
 
 

@@ -1,5 +1,7 @@
-"""Throttling of claim and forgot (SECURITY.md 4): 5 attempts per email per 15 minutes and
-20 per source address per hour, counted together for both routes."""
+"""Throttling of the public account routes (docs/security.md): claim and forgot share 5
+attempts per email per 15 minutes and 20 per viewer address per hour; registration has 20
+per viewer address per hour; and no public route sends more than 3 emails to one address
+an hour, so the portal cannot be used to flood a stranger's mailbox."""
 
 from __future__ import annotations
 
@@ -19,6 +21,9 @@ class Limit:
 PER_EMAIL = Limit("recovery-email", 5, 15 * 60)
 PER_SOURCE = Limit("recovery-source", 20, 3600)
 REGISTER_PER_SOURCE = Limit("register-source", 20, 3600)
+PER_DESTINATION = Limit("mail-destination", 3, 3600)
+# Username checks one link may ask for (the link page's live check while typing).
+USERNAME_CHECKS_PER_LINK = 30
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@ Queue index, read newest month first.
 
 Which month a request lives in is a key; who the patient is, what the text says, the type and
 the outcome are not (a free-text search cannot be a key), so those narrow each month's pages
-with a filter, and the page cursor remembers the month and the last key read.
+with a filter, and the page cursor remembers the month and the last key read. A request
+reads a bounded number of Queries, however wide the range (docs/decisions.md 43).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +23,7 @@ from patientportal.errors import BadRequestError
 from patientportal.settings import get_settings
 
 KEY_ATTRIBUTES = keys.CURSOR_ATTRIBUTES["Queue"]
+MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 
 
 @dataclass(frozen=True)
@@ -55,45 +58,62 @@ def _sort_range(wanted: ArchiveFilter) -> tuple[str, dict[str, Any]]:
     return " AND queue_sk BETWEEN :low AND :high", {":low": low, ":high": high}
 
 
-def encode_cursor(month_index: int, key: dict[str, Any]) -> str:
-    text = json.dumps({"m": month_index, "k": key}, separators=(",", ":"), sort_keys=True)
+def month_before(month: str) -> str:
+    """``yyyy-mm`` of the month before; before ``0001-01`` comes ``0000-12``, older than any."""
+    year, number = int(month[:4]), int(month[5:7])
+    return f"{year - 1:04d}-12" if number == 1 else f"{year:04d}-{number - 1:02d}"
+
+
+def encode_cursor(month: str, key: dict[str, Any] | None) -> str:
+    """Where the next page starts: a month, and the last key read in it (None: its beginning)."""
+    text = json.dumps({"m": month, "k": key}, separators=(",", ":"), sort_keys=True)
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, months: list[str]) -> tuple[int, dict[str, Any]]:
+def decode_cursor(cursor: str, newest: str, oldest: str) -> tuple[str, dict[str, Any] | None]:
     refused = BadRequestError("The cursor is not one this API gave out.", field="cursor")
     try:
         decoded = json.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()))
-        month_index, key = int(decoded["m"]), decoded["k"]
+        month, key = decoded["m"], decoded["k"]
     except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as error:
         raise refused from error
     valid = (
-        0 <= month_index < len(months)
-        and isinstance(key, dict)
-        and set(key) == set(KEY_ATTRIBUTES)
-        and all(isinstance(value, str) for value in key.values())
-        and key["queue_pk"] == keys.archive_partition(months[month_index])
+        isinstance(month, str)
+        and MONTH.fullmatch(month) is not None
+        and oldest <= month <= newest
+        and (
+            key is None
+            or (
+                isinstance(key, dict)
+                and set(key) == set(KEY_ATTRIBUTES)
+                and all(isinstance(value, str) for value in key.values())
+                and key["queue_pk"] == keys.archive_partition(month)
+            )
+        )
     )
     if not valid:
         raise refused
-    return month_index, key
+    return month, key
 
 
 def archive_page(
-    months: list[str], wanted: ArchiveFilter, *, limit: int, cursor: str | None
+    newest: str, oldest: str, wanted: ArchiveFilter, *, limit: int, cursor: str | None, max_queries: int
 ) -> tuple[list[Item], str | None]:
-    """Up to ``limit`` archived items, newest first across ``months`` (newest month first)."""
-    month_index, start = decode_cursor(cursor, months) if cursor else (0, None)
+    """Up to ``limit`` archived items, newest first, from month ``newest`` back to ``oldest``
+    (``yyyy-mm``), in at most ``max_queries`` Queries whatever the range: when those run out
+    first, the page holds what they found and its cursor goes on from where they stopped."""
+    month, start = decode_cursor(cursor, newest, oldest) if cursor else (newest, None)
     filter_expression, names, values = _filter_expression(wanted)
     sort_condition, sort_values = _sort_range(wanted)
     found: list[Item] = []
-    while month_index < len(months) and len(found) <= limit:
+    queries = 0
+    while month >= oldest and len(found) <= limit and queries < max_queries:
         arguments: dict[str, Any] = {
             "TableName": get_settings().table_name,
             "IndexName": "Queue",
             "KeyConditionExpression": "queue_pk = :month" + sort_condition,
             "ExpressionAttributeValues": to_attributes(
-                {":month": keys.archive_partition(months[month_index]), **sort_values, **values}
+                {":month": keys.archive_partition(month), **sort_values, **values}
             ),
             "ScanIndexForward": False,
             "Limit": limit + 1 - len(found),
@@ -105,17 +125,20 @@ def archive_page(
         if start:
             arguments["ExclusiveStartKey"] = to_attributes(start)
         answer = aws.dynamodb().query(**arguments)
-        found += [{**from_attributes(item), "_month": month_index} for item in answer.get("Items", [])]
+        queries += 1
+        found += [{**from_attributes(item), "_month": month} for item in answer.get("Items", [])]
         last = answer.get("LastEvaluatedKey")
         if last:
             start = from_attributes(last)
         else:
-            month_index, start = month_index + 1, None
+            month, start = month_before(month), None
     page = found[:limit]
     next_cursor = None
     if len(found) > limit:
         last_item = page[-1]
         next_cursor = encode_cursor(last_item["_month"], {name: last_item[name] for name in KEY_ATTRIBUTES})
+    elif month >= oldest:  # the budget ran out before the range did
+        next_cursor = encode_cursor(month, start)
     for item in page:
         item.pop("_month")
     return page, next_cursor

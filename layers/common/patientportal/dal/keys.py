@@ -109,13 +109,19 @@ def name_partition(last_name: str) -> str:
     return f"NAMES#{initial.upper() if initial.isalpha() else '#'}"
 
 
+# A sort key holds at most 1,024 bytes. Folding can lengthen a name (NFKD turns one
+# character into up to 18), so each folded name is cut at this many characters: at most
+# 4 bytes each, two names, the id and two separators stay well inside the limit.
+NAME_KEY_CHARACTERS = 100
+
+
 def name_sort(last_name: str, first_name: str, patient_id: str) -> str:
-    return f"{folded(last_name)}#{folded(first_name)}#{patient_id}"
+    return f"{folded(last_name)[:NAME_KEY_CHARACTERS]}#{folded(first_name)[:NAME_KEY_CHARACTERS]}#{patient_id}"
 
 
 def name_prefix(typed: str) -> str:
-    """What a typed start of a last name matches in ``name_sort``."""
-    return folded(typed)
+    """What a typed start of a last name matches in ``name_sort`` (cut as the key is)."""
+    return folded(typed)[:NAME_KEY_CHARACTERS]
 
 
 def name_entry(last_name: str, first_name: str, patient_id: str) -> Key:
@@ -170,6 +176,16 @@ def one_time_link(token_sha256: str) -> Key:
     return {"pk": f"TOKEN#{token_sha256}", "sk": "TOKEN"}
 
 
+def session(refresh_sha256: str) -> Key:
+    """A signed-in session, found only by the SHA-256 of its refresh token (the cookie)."""
+    return {"pk": f"SESSION#{refresh_sha256}", "sk": "SESSION"}
+
+
+def staff_member(username: str) -> Key:
+    """What the portal keeps of a staff member: when their sign-out was (Cognito keeps the rest)."""
+    return {"pk": f"STAFF#{username.casefold()}", "sk": PROFILE}
+
+
 def rate_window(scope: str, key: str, window: str) -> Key:
     return {"pk": f"RATE#{scope}#{key}#{window}", "sk": "RATE"}
 
@@ -180,6 +196,18 @@ def outbox(entry_id: str) -> Key:
 
 def audit(patient_id: str, at: str, entry_id: str) -> Key:
     return {"pk": f"PATIENT#{patient_id}", "sk": f"AUDIT#{at}#{entry_id}"}
+
+
+def list_view(window: str, view: str, staff_username: str, shown_digest: str) -> Key:
+    """Which patients a page of a staff list showed, per hour (``window`` is its start): one
+    item per staff member, list and set of patients shown, so refreshing a page that shows
+    the same patients within the hour finds its item already there."""
+    return {"pk": f"SEEN#{window[:13]}", "sk": f"{view}#{staff_username}#{shown_digest}"}
+
+
+def staff_audit(username: str, at: str, entry_id: str) -> Key:
+    """An audit entry about a staff member's account (an admin's reset of their second factor)."""
+    return {"pk": f"STAFF#{username.casefold()}", "sk": f"AUDIT#{at}#{entry_id}"}
 
 
 def username_entry(name: str, patient_id: str) -> dict[str, str]:

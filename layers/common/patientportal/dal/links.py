@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from patientportal.dal import keys
 from patientportal.dal.table import Table
+from patientportal.errors import ConflictError, TooManyRequestsError
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
@@ -64,11 +65,14 @@ def consume_entries(
     now: int,
     used_at: str,
     patient_fields: Mapping[str, Any],
+    remove: Sequence[str] = (),
     table: Table,
 ) -> list[TransactWriteItemTypeDef]:
     """Single use: the link is marked used only if unused, unexpired and still the slot's
     live one; the patient's changes (``patient_fields``) are made in the same transaction."""
     names = {"#slot": slot_attribute(slot), **{f"#f{number}": name for number, name in enumerate(patient_fields)}}
+    names.update({f"#r{number}": name for number, name in enumerate(remove)})
+    removed = ", ".join(["#slot", *(f"#r{number}" for number in range(len(remove)))])
     values: dict[str, Any] = {":h": token_sha256, ":one": 1}
     values.update({f":f{number}": value for number, value in enumerate(patient_fields.values())})
     sets = ", ".join(
@@ -83,12 +87,25 @@ def consume_entries(
         ),
         table.update_entry(
             keys.patient(patient_id),
-            expression=f"SET {sets} REMOVE #slot",
+            expression=f"SET {sets} REMOVE {removed}",
             names=names,
             values=values,
             condition="#slot = :h",
         ),
     ]
+
+
+def count_username_check(token_sha256: str, *, limit: int, table: Table | None = None) -> None:
+    """One more username check on this link; past ``limit`` a ``TooManyRequestsError``."""
+    try:
+        (table or Table()).update(
+            keys.one_time_link(token_sha256),
+            expression="ADD username_checks :one",
+            values={":one": 1, ":limit": limit},
+            condition="attribute_exists(pk) AND (attribute_not_exists(username_checks) OR username_checks < :limit)",
+        )
+    except ConflictError as error:
+        raise TooManyRequestsError("Too many username checks with this link; choose one and continue.") from error
 
 
 def forget_link_fragment(outbox_id: str, *, table: Table | None = None) -> None:

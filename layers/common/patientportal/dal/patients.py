@@ -59,9 +59,19 @@ def patient_item(patient: PatientRecord, normalised_email: str) -> dict[str, Any
                 patient.invitation_state, patient_id=patient.patient_id, expires_at=patient.invitation_expires_at
             )
         )
-    if normalised_email:
+    if patient.unverified_until:
+        item["expires_at"] = patient.unverified_until  # the table's TTL removes it unconfirmed
+    elif normalised_email:
         item.update(keys.email_entry(normalised_email, patient.patient_id))
     return item
+
+
+def confirmed_fields(patient: PatientRecord, normalised_email: str) -> tuple[dict[str, Any], list[str]]:
+    """An unconfirmed self-registration becomes a patient like any other (its link was used,
+    or staff confirmed the address): found by email from now on, and kept."""
+    if not patient.unverified_until:
+        return {}, []
+    return {"unverified_until": 0, **keys.email_entry(normalised_email, patient.patient_id)}, ["expires_at"]
 
 
 def get_patient(patient_id: str, *, table: Table | None = None) -> PatientRecord | None:
@@ -98,7 +108,7 @@ def index_fields(patient: PatientRecord, normalised_email: str) -> tuple[dict[st
     """The index attributes of a changed record: what to set, and what to remove."""
     fields: dict[str, Any] = dict(keys.name_entry(patient.last_name, patient.first_name, patient.patient_id))
     fields.update(status_fields(patient))
-    if normalised_email:
+    if normalised_email and not patient.unverified_until:
         fields.update(keys.email_entry(normalised_email, patient.patient_id))
         return fields, []
     return fields, ["email_pk", "email_sk"]
@@ -229,9 +239,11 @@ def roster_identities(
             partition=("roster_pk", keys.ROSTER),
             limit=1000,
             cursor=cursor,
-            attributes=("patient_id", "first_name", "last_name", "date_of_birth"),
+            attributes=("patient_id", "first_name", "last_name", "date_of_birth", "unverified_until"),
         )
         for item in items:
+            if item.get("unverified_until"):
+                continue  # an unconfirmed self-registration is nobody's duplicate
             key = identity(str(item["last_name"]), str(item["first_name"]), str(item["date_of_birth"]))
             found.setdefault(key, str(item["patient_id"]))
         if cursor is None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from patientportal.dal import keys
 from patientportal.dal.table import Table
+from patientportal.errors import ConflictError, TooManyRequestsError
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
@@ -21,3 +23,13 @@ def attempt_entry(counter: Window, *, table: Table) -> TransactWriteItemTypeDef:
         values={":one": 1, ":exp": counter.expires_at, ":limit": counter.limit.attempts},
         condition="attribute_not_exists(attempts) OR attempts < :limit",
     )
+
+
+def count_attempts(counters: Sequence[Window], *, table: Table) -> None:
+    """Counts one attempt in each window, in one write, before anything is looked up; a
+    full window refuses it with ``TooManyRequestsError`` and counts nothing."""
+    entries = [attempt_entry(counter, table=table) for counter in counters]
+    try:
+        table.transact(entries, conflict="Too many attempts.")
+    except ConflictError as error:
+        raise TooManyRequestsError("Too many attempts; try again later.") from error

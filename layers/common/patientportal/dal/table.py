@@ -57,6 +57,9 @@ class Table:
         with conflicts_as_domain_errors(conflict):
             aws.dynamodb().put_item(**arguments)
 
+    def delete(self, key: Mapping[str, str]) -> None:
+        aws.dynamodb().delete_item(TableName=self.name, Key=to_attributes(key))
+
     def update(
         self,
         key: Mapping[str, str],

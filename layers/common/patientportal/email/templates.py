@@ -90,22 +90,11 @@ TEMPLATES: dict[str, Template] = {
         lines=(
             "Thank you for registering with {practice}.",
             (
-                "Use the link below within 24 hours to confirm this email address and turn on your portal access. "
-                "If you did not register, you can ignore this email."
+                "Use the link below within 24 hours to confirm this email address, choose your username and "
+                "password, and turn on your portal access. If you did not register, you can ignore this email."
             ),
         ),
         action="Confirm your email address",
-    ),
-    "registration_not_completed": Template(
-        subject="Your registration with {practice} was not completed",
-        lines=(
-            (
-                "Someone tried to register with {practice} using this email address, "
-                "but the registration could not be completed: the username chosen may already be in use."
-            ),
-            "Please register again with a different username, or call the practice.",
-        ),
-        action="Open the patient portal",
     ),
     "email_changed": Template(
         subject="Your email address at {practice} was changed",

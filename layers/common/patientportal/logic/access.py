@@ -8,7 +8,7 @@ from patientportal.auth.principal import Principal
 from patientportal.dal import patients
 from patientportal.dal.table import Table
 from patientportal.errors import NotFoundError, ValidationFailedError
-from patientportal.logic import audit, links
+from patientportal.logic import audit, links, normalise
 from patientportal.logic.patients import PatientDetail, detail_of
 from patientportal.models.accounts import InvitationSent, PortalAccess
 from patientportal.models.records import PatientRecord
@@ -51,7 +51,9 @@ def set_portal_access(staff: Principal, patient_id: str, access: PortalAccess, *
             "email_confirmed_by": staff.username,
             "email_confirmed_at": clock.timestamp(),
         }
-        remove: list[str] = []
+        # Staff confirming the address keeps an unconfirmed self-registration for good.
+        confirmed, remove = patients.confirmed_fields(patient, normalise.email(patient.email))
+        fields.update(confirmed)
         action = "enable_portal_access"
     else:
         fields = {"portal_access_enabled": False, "sessions_valid_after": clock.revocation_point()}

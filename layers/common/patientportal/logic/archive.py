@@ -3,30 +3,36 @@ name or text, type, outcome and date of request."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from patientportal import clock
+from patientportal.auth.principal import Principal
 from patientportal.dal import archive as stored_archive
 from patientportal.errors import ValidationFailedError
-from patientportal.logic import normalise
+from patientportal.logic import audit, normalise
 from patientportal.models.common import Page
 from patientportal.models.requests import ArchivedItem, Outcome, RequestType
 
 # Without a "from" date, the search reaches back this far (months of archive partitions).
 DEFAULT_REACH_MONTHS = 36
+# A request reads at most this many Queries (one a month, more for a month whose filtered
+# items take several reads), whatever the dates: the default reach fits in one request when
+# each month answers in one Query; a wider or busier search goes on through the page cursor.
+QUERIES_PER_PAGE = 40
 
 
-def months_between(first: date, last: date) -> list[str]:
-    """``yyyy-mm`` from ``last`` back to ``first``: the archive partitions to read, newest first."""
-    months = []
-    year, month = last.year, last.month
-    while (year, month) >= (first.year, first.month):
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return months
+def month_of(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def months_back(month: str, count: int) -> str:
+    """``yyyy-mm`` of ``count`` months before ``month``, no earlier than ``0001-01``."""
+    total = max(int(month[:4]) * 12 + int(month[5:7]) - 1 - count, 12)
+    return f"{total // 12:04d}-{total % 12 + 1:02d}"
 
 
 def search_archive(
+    staff: Principal,
     *,
     text: str | None,
     request_type: RequestType | None,
@@ -35,11 +41,15 @@ def search_archive(
     created_to: date | None,
     limit: int,
     cursor: str | None,
+    api_request_id: str,
 ) -> Page[ArchivedItem]:
-    last = created_to or clock.now().date()
-    first = created_from or (last - timedelta(days=31 * DEFAULT_REACH_MONTHS))
-    if first > last:
+    today = clock.now().date()
+    last = created_to or today
+    if created_from and created_from > last:
         raise ValidationFailedError("The 'from' date is after the 'to' date.", field="from")
+    # Requests are archived in the month they arrived, so no month after this one holds any.
+    newest = month_of(min(last, today))
+    oldest = month_of(created_from) if created_from else months_back(month_of(last), DEFAULT_REACH_MONTHS)
     wanted = stored_archive.ArchiveFilter(
         text=normalise.search_text(text or ""),
         request_type=request_type,
@@ -47,5 +57,9 @@ def search_archive(
         created_from=created_from.isoformat() if created_from else "",
         created_to=created_to.isoformat() if created_to else "",
     )
-    items, next_cursor = stored_archive.archive_page(months_between(first, last), wanted, limit=limit, cursor=cursor)
-    return Page[ArchivedItem](items=[ArchivedItem.model_validate(item) for item in items], next_cursor=next_cursor)
+    items, next_cursor = stored_archive.archive_page(
+        newest, oldest, wanted, limit=limit, cursor=cursor, max_queries=QUERIES_PER_PAGE
+    )
+    rows = [ArchivedItem.model_validate(item) for item in items]
+    audit.record_list_view(staff, "archive", (row.patient_id for row in rows), api_request_id)
+    return Page[ArchivedItem](items=rows, next_cursor=next_cursor)

@@ -11,7 +11,7 @@ from patientportal.auth.principal import Principal
 from patientportal.dal import batches, keys, patients
 from patientportal.email.pacing import SendPacer
 from patientportal.errors import DomainError, ValidationFailedError
-from patientportal.logic import access, jobs
+from patientportal.logic import access, jobs, normalise
 from patientportal.models.onboarding import MAX_PATIENTS_PER_JOB, BulkInvitations, JobStarted
 from patientportal.models.records import PatientRecord
 
@@ -28,6 +28,8 @@ def start(staff: Principal, selection: BulkInvitations) -> JobStarted:
     else:
         wanted = selection.filter
         assert wanted is not None  # noqa: S101 - the model requires one of the two
+        if wanted.q and not normalise.can_match_a_name(wanted.q):
+            raise ValidationFailedError("Type the start of a last name (letters or digits).", field="filter.q")
         chosen = list(dict.fromkeys(patients.roster_patient_ids(status=wanted.status, prefix=wanted.q)))
         if len(chosen) > MAX_PATIENTS_PER_JOB:
             raise ValidationFailedError(

@@ -1,5 +1,6 @@
 """One-time links: issuing them (with their email, in the caller's transaction), and
-inspecting, checking a username against, completing and verifying with them."""
+inspecting, checking a username against and completing them (each on the patient's press:
+opening the page consumes nothing, so a mail scanner that follows a link changes nothing)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from patientportal import clock
-from patientportal.auth import links, patient_users
+from patientportal.auth import links, patient_users, rate_limits
 from patientportal.dal import links as stored_links
 from patientportal.dal import patients
 from patientportal.dal import usernames as stored_usernames
@@ -16,8 +17,8 @@ from patientportal.dal.messages import outbox_item
 from patientportal.dal.table import Table
 from patientportal.email import outbox
 from patientportal.errors import ConflictError, GoneError, ValidationFailedError
-from patientportal.logic import credentials
-from patientportal.models.accounts import AccountReady, EmailVerified, LinkInfo, UsernameCheck
+from patientportal.logic import credentials, normalise
+from patientportal.models.accounts import AccountReady, LinkInfo, UsernameCheck
 from patientportal.models.records import PatientRecord
 
 if TYPE_CHECKING:
@@ -110,19 +111,28 @@ def inspect(token: str) -> LinkInfo:
     link = live_link(token)
     if _is_invitation(link) and link.patient.invitation_state == "sent":
         patients.mark_invitation_opened(link.patient.patient_id, link.token_sha256)
-    return LinkInfo(
-        purpose=link.purpose,
-        needs_username=link.purpose != "verify_email" and not link.patient.username,
-        expires_at=iso(link.expires_at),
-    )
+    return LinkInfo(purpose=link.purpose, needs_username=not link.patient.username, expires_at=iso(link.expires_at))
 
 
 def check_username(token: str, username: str) -> UsernameCheck:
+    """The link page's live check, only while the link's account still needs a username, and
+    at most ``USERNAME_CHECKS_PER_LINK`` times a link, counted before the name is looked up:
+    a live link is no way to test which usernames exist."""
     link = live_link(token)
+    if link.patient.username:
+        raise ValidationFailedError("This account already has a username.", field="username")
+    stored_links.count_username_check(link.token_sha256, limit=rate_limits.USERNAME_CHECKS_PER_LINK)
     return credentials.username_check(username, for_patient=link.patient.patient_id)
 
 
-def _consume(link: LiveLink, fields: dict[str, Any], extra: list[TransactWriteItemTypeDef], table: Table) -> None:
+def _consume(
+    link: LiveLink,
+    fields: dict[str, Any],
+    extra: list[TransactWriteItemTypeDef],
+    table: Table,
+    *,
+    remove: list[str] | None = None,
+) -> None:
     entries = stored_links.consume_entries(
         link.token_sha256,
         slot=links.SLOT[link.purpose],
@@ -130,28 +140,47 @@ def _consume(link: LiveLink, fields: dict[str, Any], extra: list[TransactWriteIt
         now=clock.epoch_seconds(),
         used_at=clock.timestamp(),
         patient_fields=fields,
+        remove=remove or [],
         table=table,
     )
     table.transact([*entries, *extra], conflict=GONE)
 
 
+def _confirmed_email_fields(patient: PatientRecord) -> tuple[dict[str, Any], list[str]]:
+    """A self-registered patient's address is proven by the link: access turns on, and the
+    waiting record becomes a patient like any other."""
+    fields: dict[str, Any] = {
+        "portal_access_enabled": True,
+        "email_confirmed_by": "patient",
+        "email_confirmed_at": clock.timestamp(),
+    }
+    confirmed, remove = patients.confirmed_fields(patient, normalise.email(patient.email))
+    fields.update(confirmed)
+    fields.update(patients.status_fields(patient.model_copy(update=fields)))
+    return fields, remove
+
+
 def complete(token: str, username: str | None, password: str) -> AccountReady:
-    """Consumes an invitation or reset link: sets the username (when the patient has none)
-    and the password, and signs the patient out everywhere else (SECURITY.md 6)."""
+    """Consumes an invitation, reset or email-confirmation link, on the patient's press:
+    sets the username (when the patient has none) and the password, and signs the patient
+    out everywhere else (SECURITY.md 6); a confirmation link also turns access on."""
     link = live_link(token)
-    if link.purpose == "verify_email":
-        raise ValidationFailedError("This link confirms an email address; it does not set a password.", field="token")
     patient = link.patient
     table = Table()
     fields: dict[str, Any] = {"sessions_valid_after": clock.revocation_point()}
+    remove: list[str] = []
     if _is_invitation(link):
         fields.update(patients.invitation_fields("used", patient_id=patient.patient_id, expires_at=link.expires_at))
+    if link.purpose == "verify_email":
+        confirmed, remove = _confirmed_email_fields(patient)
+        fields.update(confirmed)
     extra: list[TransactWriteItemTypeDef] = []
     chosen = patient.username
     if not chosen:
         if not username:
             raise ValidationFailedError("Choose a username.", field="username")
         credentials.require_valid_username(username)
+        stored_links.count_username_check(link.token_sha256, limit=rate_limits.USERNAME_CHECKS_PER_LINK)
         if credentials.taken(username, patient.patient_id):
             raise ConflictError("This username is taken.", field="username")
         chosen = username
@@ -159,7 +188,7 @@ def complete(token: str, username: str | None, password: str) -> AccountReady:
         extra.append(stored_usernames.claim_entry(username, patient.patient_id, table=table))
     credentials.check_password(password, patient, chosen)
     try:
-        _consume(link, fields, extra, table)
+        _consume(link, fields, extra, table, remove=remove)
     except ConflictError as error:
         if extra and credentials.taken(chosen, patient.patient_id):
             raise ConflictError("This username is taken.", field="username") from error
@@ -167,22 +196,3 @@ def complete(token: str, username: str | None, password: str) -> AccountReady:
     patient_users.set_password(patient.patient_id, password)
     patient_users.sign_out_everywhere(patient.patient_id)
     return AccountReady(username=chosen)
-
-
-def verify_email(token: str) -> EmailVerified:
-    """A self-registered patient's address is theirs: portal access turns on."""
-    link = live_link(token)
-    if link.purpose != "verify_email":
-        raise ValidationFailedError("This link does not confirm an email address.", field="token")
-    fields: dict[str, Any] = {
-        "portal_access_enabled": True,
-        "email_confirmed_by": "patient",
-        "email_confirmed_at": clock.timestamp(),
-    }
-    fields.update(patients.status_fields(link.patient.model_copy(update=fields)))
-    try:
-        _consume(link, fields, [], Table())
-    except ConflictError as error:
-        raise GoneError(GONE, field="token") from error
-    patient_users.set_enabled(link.patient.patient_id, enabled=True)
-    return EmailVerified(verified=True)

@@ -16,6 +16,12 @@ def name(value: str) -> str:
     return "".join(char for char in letters.casefold() if char.isalnum())
 
 
+def can_match_a_name(typed: str) -> bool:
+    """Whether a typed name prefix keeps anything once folded: "😀", "-" or a null byte fold
+    to nothing, and an empty key value is one DynamoDB refuses."""
+    return bool(name(typed))
+
+
 def search_text(value: str) -> str:
     """For substring search: case and accents do not matter, runs of spaces count as one."""
     decomposed = unicodedata.normalize("NFKD", value)

@@ -6,7 +6,10 @@ from __future__ import annotations
 from typing import get_args
 
 from patientportal import clock
+from patientportal.auth.principal import Principal
 from patientportal.dal import patients
+from patientportal.errors import ValidationFailedError
+from patientportal.logic import audit, normalise
 from patientportal.logic.links import iso
 from patientportal.logic.portal_status import PortalStatus, portal_status
 from patientportal.models.common import Page
@@ -35,8 +38,17 @@ def invitation_of(patient: PatientRecord, now: int) -> Invitation | None:
 
 
 def onboarding_page(
-    status: PortalStatus | None, prefix: str, *, limit: int, cursor: str | None
+    staff: Principal,
+    status: PortalStatus | None,
+    prefix: str,
+    *,
+    limit: int,
+    cursor: str | None,
+    api_request_id: str,
 ) -> Page[OnboardingPatient]:
+    """One Query of at most ``limit + 1`` patients, and one write recording whom it showed."""
+    if prefix and not normalise.can_match_a_name(prefix):
+        raise ValidationFailedError("Type the start of a last name (letters or digits).", field="q")
     found, next_cursor = patients.roster_page(status=status, prefix=prefix, limit=limit, cursor=cursor)
     now = clock.epoch_seconds()
     items = [
@@ -51,6 +63,7 @@ def onboarding_page(
         )
         for patient in found
     ]
+    audit.record_list_view(staff, "onboarding", (item.patient_id for item in items), api_request_id)
     return Page[OnboardingPatient](items=items, next_cursor=next_cursor)
 
 

@@ -31,10 +31,13 @@ class PatientSummary(BaseModel):
     portal_status: PortalStatusView
 
 
-def find_patients(prefix: str, *, limit: int, cursor: str | None) -> Page[PatientSummary]:
-    """By last-name prefix, with each patient's portal status: one Query."""
-    if not prefix:
-        raise ValidationFailedError("Type the start of a last name.", field="q")
+def find_patients(
+    staff: Principal, prefix: str, *, limit: int, cursor: str | None, api_request_id: str
+) -> Page[PatientSummary]:
+    """By last-name prefix, with each patient's portal status: one Query, and one write
+    recording whom the page showed."""
+    if not normalise.can_match_a_name(prefix):
+        raise ValidationFailedError("Type the start of a last name (letters or digits).", field="q")
     found, next_cursor = patients.patients_by_name(prefix, limit=limit, cursor=cursor)
     items = [
         PatientSummary(
@@ -46,6 +49,7 @@ def find_patients(prefix: str, *, limit: int, cursor: str | None) -> Page[Patien
         )
         for patient in found
     ]
+    audit.record_list_view(staff, "patient_search", (item.patient_id for item in items), api_request_id)
     return Page[PatientSummary](items=items, next_cursor=next_cursor)
 
 

@@ -11,6 +11,8 @@ from patientportal.models.records import PatientRecord
 PortalStatus = Literal["inactive", "unactivated", "active"]
 
 FIXES = {
+    "unverified": "The patient registered online and has not used the confirmation link yet; the registration "
+    "is removed when the link expires. After checking who the patient is, turn on portal access to keep it.",
     "access_off": "Turn on portal access, after confirming that only the patient uses the email address on file.",
     "no_email": "Add the patient's email address.",
     "no_zip": "Add the patient's home zip code.",
@@ -35,6 +37,7 @@ def _blockers(patient: PatientRecord) -> list[str]:
     return [
         reason
         for reason, present in (
+            ("unverified", not patient.unverified_until),
             ("access_off", patient.portal_access_enabled),
             ("no_email", bool(patient.email)),
             ("no_zip", bool(patient.zip)),

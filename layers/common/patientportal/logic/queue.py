@@ -34,14 +34,22 @@ NOTIFICATION = "secure_message_waiting"
 
 
 def list_queue(
-    *, request_type: RequestType | None, order: Literal["oldest", "newest"], limit: int, cursor: str | None
+    staff: Principal,
+    *,
+    request_type: RequestType | None,
+    order: Literal["oldest", "newest"],
+    limit: int,
+    cursor: str | None,
+    api_request_id: str,
 ) -> Page[QueueItem]:
     """One page of open items; the patient's name and birth date are on each stored item,
-    so a page is one Query and nothing else."""
+    so a page is one Query, and one write recording whom it showed."""
     rows, next_cursor = stored_requests.open_queue_page(
         request_type=request_type, order=order, limit=limit, cursor=cursor
     )
-    return Page[QueueItem](items=[QueueItem.model_validate(row) for row in rows], next_cursor=next_cursor)
+    items = [QueueItem.model_validate(row) for row in rows]
+    audit.record_list_view(staff, "queue", (item.patient_id for item in items), api_request_id)
+    return Page[QueueItem](items=items, next_cursor=next_cursor)
 
 
 def get_queue_item(staff: Principal, request_id: str, *, api_request_id: str) -> QueueItemDetail:

@@ -1,12 +1,14 @@
 """ "Create my portal account" and "I forgot my password" (ARCHITECTURE §5, SECURITY.md 1-4).
 
 Both answer the same 202 whatever happened; what differs is only which email, if any, goes
-to the address on file. The whole attempt is one Query (patients with that email) and one
-transaction holding the two rate-limit counters, the email and, on a match, the link.
+to the address on file. The attempt is counted first (one write), then one Query (patients
+with that email), then one transaction with the address's mail counter, the email and, on
+a match, the link (docs/decisions.md 39).
 """
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import TYPE_CHECKING
 
 from patientportal.auth import rate_limits
@@ -15,7 +17,7 @@ from patientportal.dal import rate_limits as stored_rate_limits
 from patientportal.dal.messages import outbox_item
 from patientportal.dal.table import Table
 from patientportal.email import outbox
-from patientportal.errors import ConflictError, TooManyRequestsError
+from patientportal.errors import ConflictError
 from patientportal.logic import links, normalise
 from patientportal.models.accounts import Accepted, IdentityDetails
 from patientportal.models.records import PatientRecord
@@ -55,19 +57,20 @@ def _reply_entries(
 
 
 def request_link(details: IdentityDetails, *, source_ip: str) -> Accepted:
-    """Claim and forgot alike. Throttled attempts raise ``TooManyRequestsError``, which the
-    handler answers with the same body."""
+    """Claim and forgot alike, in three steps of the same work whatever matched: the attempt
+    is counted (per email and per viewer address) before anything is looked up, and a full
+    window raises ``TooManyRequestsError``, which the handler answers with the same body;
+    then the one Query; then one transaction holding the destination's mail counter and
+    the email, if any. An address that has had its 3 emails this hour gets nothing more,
+    and the answer stays the same."""
     email = normalise.email(details.email)
     table = Table()
+    stored_rate_limits.count_attempts(
+        [rate_limits.window(rate_limits.PER_EMAIL, email), rate_limits.window(rate_limits.PER_SOURCE, source_ip)],
+        table=table,
+    )
     candidates = patients.patients_with_email(email, table=table)
-    counters = [
-        rate_limits.window(rate_limits.PER_EMAIL, email),
-        rate_limits.window(rate_limits.PER_SOURCE, source_ip),
-    ]
-    entries = [stored_rate_limits.attempt_entry(counter, table=table) for counter in counters]
-    entries.extend(_reply_entries(candidates, details, table))
-    try:
-        table.transact(entries, conflict="Too many attempts.")
-    except ConflictError as error:
-        raise TooManyRequestsError("Too many attempts; try again later.") from error
+    mail_counter = stored_rate_limits.attempt_entry(rate_limits.window(rate_limits.PER_DESTINATION, email), table=table)
+    with suppress(ConflictError):  # the address has had its emails this hour: nothing is sent
+        table.transact([mail_counter, *_reply_entries(candidates, details, table)], conflict="Mail cap reached.")
     return ACCEPTED

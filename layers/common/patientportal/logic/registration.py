@@ -1,41 +1,41 @@
-"""The electronic registration form: a new patient with a username and password and access
-off, and an email whose link confirms the address and turns access on (SEED-HELP.md)."""
+"""The electronic registration form: a new patient waits, access off, for the emailed link,
+which confirms the address; on that link the patient chooses a username and a password and
+portal access turns on (SEED-HELP's registration, docs/decisions.md 39).
+
+The form asks for no username and no password, so registering looks nothing up and answers
+the same whoever exists: every registration counts the attempt, then writes one
+transaction (the address's mail counter, the waiting record, its link and its email).
+"""
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from patientportal import clock, ids
-from patientportal.auth import passwords, patient_users, rate_limits
+from patientportal.auth import links as link_rules
+from patientportal.auth import rate_limits
 from patientportal.dal import patients
 from patientportal.dal import rate_limits as stored_rate_limits
-from patientportal.dal import usernames as stored_usernames
-from patientportal.dal.messages import outbox_item
 from patientportal.dal.table import Table
-from patientportal.email import outbox
-from patientportal.errors import ConflictError, TooManyRequestsError
-from patientportal.logic import credentials, links, normalise
+from patientportal.errors import ConflictError
+from patientportal.logic import links, normalise
 from patientportal.models.accounts import Accepted, Registration
 from patientportal.models.records import PatientRecord
 
 REGISTERED = Accepted(
     accepted=True,
-    message="Thank you. We have sent an email to the address you gave; "
-    "use its link within 24 hours to confirm it and turn on your portal access.",
+    message="Thank you. We have sent an email to the address you gave; use its link within 24 hours "
+    "to confirm it, choose your username and password, and turn on your portal access.",
 )
 
 
-def _not_completed(address: str, table: Table) -> Accepted:
-    """The username was taken: only the address typed in is told (no patient exists)."""
-    notice = outbox.email_to(address, "", "registration_not_completed")
-    table.put(outbox_item(notice, outbox.expiry()))
-    return REGISTERED
-
-
 def register(form: Registration, *, source_ip: str) -> Accepted:
-    """The same 202 whether or not the username was free: a taken username is told to the
-    address typed in, not to whoever is at the keyboard (SECURITY.md 1)."""
-    credentials.require_valid_username(form.username)
-    name = f"{form.first_name} {form.last_name}"
-    passwords.check(form.password, username=form.username, email=form.email, name=name)
+    """Throttled per viewer address before anything else (``TooManyRequestsError``, which the
+    handler answers with the same body); an address that has had its emails this hour is
+    sent nothing and stores nothing, with the same answer."""
+    table = Table()
+    stored_rate_limits.count_attempts([rate_limits.window(rate_limits.REGISTER_PER_SOURCE, source_ip)], table=table)
+    email = normalise.email(form.email)
     record = PatientRecord(
         patient_id=ids.new_id(),
         first_name=form.first_name,
@@ -45,28 +45,17 @@ def register(form: Registration, *, source_ip: str) -> Accepted:
         zip=form.zip,
         phone=form.phone,
         portal_access_enabled=False,
-        username=form.username,
         registered_online=True,
+        unverified_until=clock.epoch_seconds() + link_rules.LIFETIME_SECONDS["verify_email"],
         created_at=clock.timestamp(),
     )
-    table = Table()
-    if stored_usernames.owner_of(form.username, table=table) is not None:
-        return _not_completed(form.email, table)
-    counter = rate_limits.window(rate_limits.REGISTER_PER_SOURCE, source_ip)
-    attempt = stored_rate_limits.attempt_entry(counter, table=table)
     link = links.issue(record, "verify_email", table=table, new_patient=True)
     record = record.model_copy(update={"link_verify_email": link.token_sha256})
     entries = [
-        attempt,
-        patients.new_patient_entry(record, normalise.email(record.email), table=table),
-        stored_usernames.claim_entry(form.username, record.patient_id, table=table),
+        stored_rate_limits.attempt_entry(rate_limits.window(rate_limits.PER_DESTINATION, email), table=table),
+        patients.new_patient_entry(record, email, table=table),
         *link.entries,
     ]
-    try:
-        table.transact(entries, conflict="The username is taken.")
-    except ConflictError as error:
-        if stored_usernames.owner_of(form.username) is None:
-            raise TooManyRequestsError("Too many attempts; try again later.") from error
-        return _not_completed(form.email, table)
-    patient_users.set_password(record.patient_id, form.password)
+    with suppress(ConflictError):  # the address has had its emails this hour: nothing is stored
+        table.transact(entries, conflict="Mail cap reached.")
     return REGISTERED

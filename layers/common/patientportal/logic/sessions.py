@@ -6,6 +6,8 @@ wrong or access is off, so sign-in tells an attacker nothing (SECURITY.md 1).
 
 from __future__ import annotations
 
+import hashlib
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Literal
 
@@ -15,8 +17,9 @@ from patientportal import aws, clock
 from patientportal.auth import passwords
 from patientportal.auth.tokens import unverified_claims
 from patientportal.dal import keys, patients
+from patientportal.dal import sessions as stored_sessions
 from patientportal.dal.table import Table
-from patientportal.errors import UnauthorizedError
+from patientportal.errors import ConflictError, UnauthorizedError
 from patientportal.settings import Settings
 
 Account = Literal["patient", "staff"]
@@ -31,8 +34,16 @@ class SignedIn:
     refresh_token: str | None
 
 
+StaffChallengeName = Literal["NEW_PASSWORD_REQUIRED", "MFA_SETUP", "SOFTWARE_TOKEN_MFA"]
+STAFF_CHALLENGES: tuple[StaffChallengeName, ...] = ("NEW_PASSWORD_REQUIRED", "MFA_SETUP", "SOFTWARE_TOKEN_MFA")
+
+
 @dataclass(frozen=True)
-class NewPasswordNeeded:
+class StaffChallenge:
+    """A step Cognito asks for before a staff member is signed in: a new password (first
+    sign-in), enrolling an authenticator app (MFA_SETUP) or its code (SOFTWARE_TOKEN_MFA)."""
+
+    name: StaffChallengeName
     session: str
 
 
@@ -64,14 +75,19 @@ def patient_id_for_username(username: str) -> str | None:
     return str(found["patient_id"]) if found else None
 
 
+def nobody(username: str) -> str:
+    """A Cognito username no patient has (patient ids never start with ``nobody-``): an
+    unknown username is still put to Cognito, so both paths do the same work and take the
+    same time (docs/security.md)."""
+    return "nobody-" + hashlib.sha256(username.casefold().encode()).hexdigest()[:32]
+
+
 def patient_login(username: str, password: str, settings: Settings) -> SignedIn:
     """The typed username is ours; Cognito knows the patient by their patient id."""
     patient_id = patient_id_for_username(username)
-    if patient_id is None:
-        raise UnauthorizedError(GENERIC_FAILURE)
-    signed_in = _signed_in(_authenticate(settings.patient_client_id, patient_id, password))
-    patient = patients.get_patient(patient_id)
-    if patient is None or not patient.portal_access_enabled:
+    signed_in = _signed_in(_authenticate(settings.patient_client_id, patient_id or nobody(username), password))
+    patient = patients.get_patient(patient_id) if patient_id else None
+    if patient_id is None or patient is None or not patient.portal_access_enabled:
         raise UnauthorizedError(GENERIC_FAILURE)
     if int(unverified_claims(signed_in.access_token).get("iat", 0)) < patient.sessions_valid_after:
         # Signed in within the second of a revocation (say, right after changing the
@@ -82,17 +98,28 @@ def patient_login(username: str, password: str, settings: Settings) -> SignedIn:
     return signed_in
 
 
-def staff_login(username: str, password: str, settings: Settings) -> SignedIn | NewPasswordNeeded:
-    answer = _authenticate(settings.staff_client_id, username, password)
-    if answer.get("ChallengeName") == "NEW_PASSWORD_REQUIRED":
-        return NewPasswordNeeded(session=str(answer["Session"]))
-    if answer.get("ChallengeName"):
+def staff_outcome(answer: dict[str, object]) -> SignedIn | StaffChallenge:
+    """Signed in, or the next step of a staff sign-in; any other challenge is refused."""
+    name = answer.get("ChallengeName")
+    for known in STAFF_CHALLENGES:
+        if name == known:
+            return StaffChallenge(name=known, session=str(answer["Session"]))
+    if name:
         raise UnauthorizedError(GENERIC_FAILURE)
     return _signed_in(answer)
 
 
-def complete_new_password(username: str, session: str, new_password: str, settings: Settings) -> SignedIn:
-    """A staff member's first sign-in: Cognito's temporary password is replaced."""
+def staff_login(username: str, password: str, settings: Settings) -> SignedIn | StaffChallenge:
+    """The staff pool requires a second factor: a password that is right leads to a challenge
+    (``logic.second_factor`` answers MFA_SETUP and SOFTWARE_TOKEN_MFA)."""
+    return staff_outcome(_authenticate(settings.staff_client_id, username, password))
+
+
+def complete_new_password(
+    username: str, session: str, new_password: str, settings: Settings
+) -> SignedIn | StaffChallenge:
+    """A staff member's first sign-in: Cognito's temporary password is replaced; enrolling
+    the authenticator app (MFA_SETUP) comes next."""
     passwords.check(new_password, username=username)
     try:
         answer = aws.cognito().respond_to_auth_challenge(
@@ -103,14 +130,50 @@ def complete_new_password(username: str, session: str, new_password: str, settin
         )
     except ClientError as error:
         raise UnauthorizedError(GENERIC_FAILURE) from error
-    return _signed_in(dict(answer))
+    return staff_outcome(dict(answer))
 
 
 def client_of(account: Account, settings: Settings) -> str:
     return settings.patient_client_id if account == "patient" else settings.staff_client_id
 
 
+def begin(account: Account, signed_in: SignedIn, *, lifetime_seconds: int) -> None:
+    """Keeps the new session, found by its refresh token alone, so the server can tell how
+    long it sat idle and end it at sign-out."""
+    if not signed_in.refresh_token:
+        return
+    now = clock.epoch_seconds()
+    claims = unverified_claims(signed_in.access_token)
+    subject = str(claims.get("username", ""))
+    table = Table()
+    stored_sessions.start(
+        signed_in.refresh_token,
+        account=account,
+        subject=subject,
+        now=now,
+        expires_at=now + lifetime_seconds,
+        table=table,
+    )
+    if account == "staff":
+        stored_sessions.allow_staff_tokens_from(subject, int(claims.get("iat", 0)), table=table)
+
+
+SIGN_IN_AGAIN = "Sign in again."
+IDLE = "You were signed out after a while without activity. Sign in again."
+
+
 def refresh(account: Account, refresh_token: str, settings: Settings) -> SignedIn:
+    """A new access token, only for a session this server started, that was not signed out
+    and has not sat idle past ``session_idle_minutes`` (a new token is activity: the pages
+    ask for one while the person works). An idle session is ended for good."""
+    table = Table()
+    session = stored_sessions.find(refresh_token, table=table)
+    if session is None or session.account != account:
+        raise UnauthorizedError(SIGN_IN_AGAIN)
+    now = clock.epoch_seconds()
+    if now - session.last_active_at > settings.session_idle_minutes * 60:
+        _end(session, refresh_token, settings, table=table)
+        raise UnauthorizedError(IDLE)
     try:
         answer = aws.cognito().initiate_auth(
             ClientId=client_of(account, settings),
@@ -118,20 +181,42 @@ def refresh(account: Account, refresh_token: str, settings: Settings) -> SignedI
             AuthParameters={"REFRESH_TOKEN": refresh_token},
         )
     except ClientError as error:
-        raise UnauthorizedError("Sign in again.") from error
+        raise UnauthorizedError(SIGN_IN_AGAIN) from error
     signed_in = _signed_in(dict(answer))
     if account == "patient":
         patient = patients.get_patient(str(unverified_claims(signed_in.access_token).get("username", "")))
         if patient is None or not patient.portal_access_enabled:
-            raise UnauthorizedError("Sign in again.")
+            raise UnauthorizedError(SIGN_IN_AGAIN)
+    if not stored_sessions.touch(session, now=now, table=table):
+        raise UnauthorizedError(SIGN_IN_AGAIN)  # signed out meanwhile, in another tab
     return SignedIn(access_token=signed_in.access_token, expires_in=signed_in.expires_in, refresh_token=None)
 
 
-def logout(access_token: str | None) -> None:
-    """Signs the user out everywhere Cognito knows of, which revokes their refresh tokens."""
-    if not access_token:
+def _end(session: stored_sessions.Session, refresh_token: str, settings: Settings, *, table: Table) -> None:
+    """Revokes the session's refresh token and refuses every access token issued before now
+    (for a patient on their record, for staff on theirs); other sessions of the same person
+    renew their access tokens with their own refresh tokens."""
+    account: Account = "patient" if session.account == "patient" else "staff"
+    with suppress(ClientError):  # already revoked, or Cognito unsure: the rest still holds
+        aws.cognito().revoke_token(Token=refresh_token, ClientId=client_of(account, settings))
+    valid_after = clock.revocation_point()
+    if account == "patient":
+        with suppress(ConflictError):  # no such patient any more: nothing to refuse
+            patients.update_patient(session.subject, {"sessions_valid_after": valid_after}, table=table)
+    else:
+        stored_sessions.record_staff_sign_out(session.subject, valid_after, table=table)
+    stored_sessions.end(session, table=table)
+
+
+def logout(account: Account, refresh_token: str | None, settings: Settings) -> None:
+    """Ends the session whose refresh cookie this is, whether or not its access token is still
+    good; without the cookie (signed out already, in another tab) there is nothing to end."""
+    if not refresh_token:
         return
-    try:
-        aws.cognito().global_sign_out(AccessToken=access_token)
-    except ClientError:
-        return  # an expired or already revoked token: nothing left to revoke
+    table = Table()
+    session = stored_sessions.find(refresh_token, table=table)
+    if session is None or session.account != account:
+        with suppress(ClientError):
+            aws.cognito().revoke_token(Token=refresh_token, ClientId=client_of(account, settings))
+        return
+    _end(session, refresh_token, settings, table=table)

@@ -71,12 +71,9 @@ class AccountReady(Model):
     username: str
 
 
-class EmailVerified(Model):
-    verified: bool
-
-
 class Registration(ApiModel):
-    """The electronic registration form."""
+    """The electronic registration form. The username and password are chosen on the
+    emailed link's page, once the address is proven (docs/decisions.md 39)."""
 
     first_name: ShortText
     last_name: ShortText
@@ -84,8 +81,6 @@ class Registration(ApiModel):
     email: Email
     zip: RequiredZip
     phone: Phone = ""
-    username: NewUsername
-    password: NewPassword
 
 
 class NewPatient(ApiModel):

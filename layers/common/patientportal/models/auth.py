@@ -30,8 +30,44 @@ class Tokens(Model):
 
 
 class Challenge(Model):
-    challenge: Literal["NEW_PASSWORD_REQUIRED"]
+    """The next step of a staff sign-in: a new password (first sign-in), enrolling an
+    authenticator app (``MFA_SETUP``) or its current code (``SOFTWARE_TOKEN_MFA``)."""
+
+    challenge: Literal["NEW_PASSWORD_REQUIRED", "MFA_SETUP", "SOFTWARE_TOKEN_MFA"]
     session: str
+
+
+# Cognito's challenge sessions are 20 to 2,048 characters.
+Session = Annotated[str, StringConstraints(min_length=20, max_length=2048)]
+
+
+class MfaStart(ApiModel):
+    """The MFA_SETUP challenge's session: enrolment begins."""
+
+    username: Username
+    session: Session
+
+
+class MfaCode(ApiModel):
+    """A code from the authenticator app, for enrolment's first code or a later sign-in."""
+
+    username: Username
+    session: Session
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
+
+
+class MfaEnrolment(Model):
+    """What the authenticator app needs, and the session to confirm its first code with."""
+
+    session: str
+    secret: str
+    otpauth_uri: str
+    qr_svg: str
+
+
+class StaffMfaReset(Model):
+    username: str
+    reset_at: str
 
 
 class AccountKind(ApiModel):

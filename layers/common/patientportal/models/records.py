@@ -40,6 +40,10 @@ class PatientRecord(Record):
     email_confirmed_by: str = ""
     email_confirmed_at: str = ""
     registered_online: bool = False
+    # A self-registration whose email is not confirmed yet: until this moment (epoch
+    # seconds, the verification link's expiry) it waits for the link, takes no part in
+    # claim, forgot or an import's duplicate check, and the table's TTL then removes it.
+    unverified_until: int = 0
     # The latest invitation email staff sent (onboarding): "sent", "opened" (the link page
     # inspected it), "used" or "bounced"; "expired" is worked out from the expiry. The
     # SHA-256 of its link tells the invitation from a later reset in the same slot.
