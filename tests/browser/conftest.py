@@ -130,35 +130,53 @@ def page(request: pytest.FixtureRequest, browser: Browser, portal: RunningPortal
 
 
 class Client:
-    def __init__(self, portal: RunningPortal, token: str) -> None:
+    """A signed-in person's API calls, renewing the token as the pages do: another session of
+    the same person signing out refuses this token, and its own refresh cookie gets a new one."""
+
+    def __init__(self, portal: RunningPortal, answer: requests.Response, account: str) -> None:
         self.url = portal.url
-        self.headers = {"Authorization": f"Bearer {token}"}
+        self.account = account
+        self.cookies = {name: value for name, value in answer.cookies.items() if name.endswith("_refresh")}
+        self.headers = {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+    def _send(self, method: str, path: str, **arguments: Any) -> requests.Response:
+        answer = requests.request(method, f"{self.url}{path}", headers=self.headers, timeout=10, **arguments)
+        if answer.status_code != 401 or not self.cookies:
+            return answer
+        renewed = requests.post(
+            f"{self.url}/api/auth/refresh", json={"account": self.account}, cookies=self.cookies, timeout=10
+        )
+        if renewed.status_code != 200:
+            return answer
+        self.headers = {"Authorization": f"Bearer {renewed.json()['access_token']}"}
+        return requests.request(method, f"{self.url}{path}", headers=self.headers, timeout=10, **arguments)
 
     def get(self, path: str, **params: Any) -> Any:
-        answer = requests.get(f"{self.url}{path}", params=params, headers=self.headers, timeout=10)
+        answer = self._send("GET", path, params=params)
         assert answer.status_code == 200, answer.text
         return answer.json()
 
     def post(self, path: str, body: Any = None, expect: int | None = 200) -> Any:
-        answer = requests.post(f"{self.url}{path}", json=body or {}, headers=self.headers, timeout=10)
+        answer = self._send("POST", path, json=body or {})
         if expect is not None:
             assert answer.status_code == expect, answer.text
         return answer.json()
 
     def put(self, path: str, body: Any) -> Any:
-        answer = requests.put(f"{self.url}{path}", json=body, headers=self.headers, timeout=10)
+        answer = self._send("PUT", path, json=body)
         assert answer.status_code == 200, answer.text
         return answer.json()
 
 
 def login(portal: RunningPortal, who: str, username: str, password: str) -> Client:
     if who == "staff":  # with the authenticator app's code
-        return Client(portal, staff_mfa.staff_token_over_http(portal.url, username, password))
-    answer = requests.post(
-        f"{portal.url}/api/auth/{who}/login", json={"username": username, "password": password}, timeout=10
-    )
+        answer = staff_mfa.sign_in_over_http(portal.url, username, password)
+    else:
+        answer = requests.post(
+            f"{portal.url}/api/auth/{who}/login", json={"username": username, "password": password}, timeout=10
+        )
     assert answer.status_code == 200, answer.text
-    return Client(portal, answer.json()["access_token"])
+    return Client(portal, answer, who)
 
 
 @pytest.fixture(scope="session")

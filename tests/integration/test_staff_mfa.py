@@ -205,6 +205,9 @@ def test_an_admin_reset_makes_the_member_enrol_again_signs_them_out_and_is_audit
             AuthParameters={"REFRESH_TOKEN": refresh_token},
         )
 
+    # And the access token they hold is refused at once, not only when it expires
+    assert call_patients("GET", "/api/staff/patients/p-ava", token=signed_in["access_token"])[0] == 401
+
     # The next sign-in enrols an app again, and the one after asks for its code
     status, setup, _ = login_step(call_auth, FRONTDESK.username, FRONTDESK.password)
     assert (status, setup["challenge"]) == (200, "MFA_SETUP"), setup

@@ -14,8 +14,11 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
+from patientportal import clock
 from patientportal.auth import staff_users
 from patientportal.auth.principal import Principal
+from patientportal.dal import sessions as stored_sessions
+from patientportal.dal.table import Table
 from patientportal.errors import UnauthorizedError, ValidationFailedError
 from patientportal.logic import audit
 from patientportal.logic.sessions import SignedIn, StaffChallenge, staff_outcome
@@ -103,5 +106,7 @@ def reset(admin: Principal, username: str, *, api_request_id: str) -> StaffMfaRe
     """An admin's reset (a lost or new phone): the member enrols again at the next sign-in
     and is signed out everywhere now. One audit entry names who, whom, when and the request."""
     staff_users.reset_second_factor(username)
+    # Their access tokens too, not only the refresh tokens Cognito revokes (decision 40).
+    stored_sessions.record_staff_sign_out(username, clock.revocation_point(), table=Table())
     entry = audit.record_staff(admin, "staff_mfa_reset", username, api_request_id)
     return StaffMfaReset(username=username, reset_at=str(entry["at"]))
