@@ -174,6 +174,25 @@ def refresh(account: Account, refresh_token: str, settings: Settings) -> SignedI
     if now - session.last_active_at > settings.session_idle_minutes * 60:
         _end(session, refresh_token, settings, table=table)
         raise UnauthorizedError(IDLE)
+    signed_in = _renewed(account, refresh_token, settings)
+    if account == "patient":
+        patient = patients.get_patient(session.subject, table=table)
+        if patient is None or not patient.portal_access_enabled:
+            raise UnauthorizedError(SIGN_IN_AGAIN)
+        valid_after = patient.sessions_valid_after
+    else:
+        valid_after = stored_sessions.staff_signed_out_at(session.subject, table=table)
+    if int(unverified_claims(signed_in.access_token).get("iat", 0)) < valid_after:
+        # Renewed in the very second another session of this person signed out: a token
+        # from this second would be refused, so take one from the next (as sign-in does).
+        clock.wait_until(valid_after)
+        signed_in = _renewed(account, refresh_token, settings)
+    if not stored_sessions.touch(session, now=now, table=table):
+        raise UnauthorizedError(SIGN_IN_AGAIN)  # signed out meanwhile, in another tab
+    return SignedIn(access_token=signed_in.access_token, expires_in=signed_in.expires_in, refresh_token=None)
+
+
+def _renewed(account: Account, refresh_token: str, settings: Settings) -> SignedIn:
     try:
         answer = aws.cognito().initiate_auth(
             ClientId=client_of(account, settings),
@@ -182,14 +201,7 @@ def refresh(account: Account, refresh_token: str, settings: Settings) -> SignedI
         )
     except ClientError as error:
         raise UnauthorizedError(SIGN_IN_AGAIN) from error
-    signed_in = _signed_in(dict(answer))
-    if account == "patient":
-        patient = patients.get_patient(str(unverified_claims(signed_in.access_token).get("username", "")))
-        if patient is None or not patient.portal_access_enabled:
-            raise UnauthorizedError(SIGN_IN_AGAIN)
-    if not stored_sessions.touch(session, now=now, table=table):
-        raise UnauthorizedError(SIGN_IN_AGAIN)  # signed out meanwhile, in another tab
-    return SignedIn(access_token=signed_in.access_token, expires_in=signed_in.expires_in, refresh_token=None)
+    return _signed_in(dict(answer))
 
 
 def _end(session: stored_sessions.Session, refresh_token: str, settings: Settings, *, table: Table) -> None:
