@@ -15,6 +15,7 @@ from moto.cognitoidp.models import COGNITO_TOTP_MFA_SECRET
 
 from local import demo_data
 from local.stack import LOCAL_PARAMETERS
+from patientportal.dal import keys
 from patientportal.dal.table import Table
 from tests import staff_mfa
 from tests.integration.conftest import post_auth
@@ -53,7 +54,7 @@ def new_staff_member(stack) -> tuple[str, str]:
 
 def staff_audit_entries(username: str) -> list[dict[str, Any]]:
     items, _ = Table().query_page(
-        partition=("pk", f"STAFF#{username.casefold()}"), sort_prefix=("sk", "AUDIT#"), newest_first=True, limit=10
+        partition=("pk", keys.staff_partition(username)), sort_prefix=("sk", "AUDIT#"), newest_first=True, limit=10
     )
     return [dict(item) for item in items]
 

@@ -181,9 +181,14 @@ def session(refresh_sha256: str) -> Key:
     return {"pk": f"SESSION#{refresh_sha256}", "sk": "SESSION"}
 
 
+def staff_partition(username: str) -> str:
+    """A staff member's own items; staff usernames do not depend on case (the staff pool)."""
+    return f"STAFF#{username.casefold()}"
+
+
 def staff_member(username: str) -> Key:
     """What the portal keeps of a staff member: when their sign-out was (Cognito keeps the rest)."""
-    return {"pk": f"STAFF#{username.casefold()}", "sk": PROFILE}
+    return {"pk": staff_partition(username), "sk": PROFILE}
 
 
 def rate_window(scope: str, key: str, window: str) -> Key:
@@ -207,7 +212,7 @@ def list_view(window: str, view: str, staff_username: str, shown_digest: str) ->
 
 def staff_audit(username: str, at: str, entry_id: str) -> Key:
     """An audit entry about a staff member's account (an admin's reset of their second factor)."""
-    return {"pk": f"STAFF#{username.casefold()}", "sk": f"AUDIT#{at}#{entry_id}"}
+    return {"pk": staff_partition(username), "sk": f"AUDIT#{at}#{entry_id}"}
 
 
 def username_entry(name: str, patient_id: str) -> dict[str, str]:

@@ -66,12 +66,21 @@ def patient_item(patient: PatientRecord, normalised_email: str) -> dict[str, Any
     return item
 
 
-def confirmed_fields(patient: PatientRecord, normalised_email: str) -> tuple[dict[str, Any], list[str]]:
-    """An unconfirmed self-registration becomes a patient like any other (its link was used,
-    or staff confirmed the address): found by email from now on, and kept."""
+def access_on_fields(
+    patient: PatientRecord, normalised_email: str, *, confirmed_by: str, at: str
+) -> tuple[dict[str, Any], list[str]]:
+    """Portal access on, with who confirmed the address (staff, or the patient through the
+    emailed link) and when: what to set, and what to remove. An unconfirmed self-registration
+    becomes a patient like any other: found by email from now on, and kept."""
+    fields: dict[str, Any] = {
+        "portal_access_enabled": True,
+        "email_confirmed_by": confirmed_by,
+        "email_confirmed_at": at,
+    }
     if not patient.unverified_until:
-        return {}, []
-    return {"unverified_until": 0, **keys.email_entry(normalised_email, patient.patient_id)}, ["expires_at"]
+        return fields, []
+    fields.update({"unverified_until": 0, **keys.email_entry(normalised_email, patient.patient_id)})
+    return fields, ["expires_at"]
 
 
 def get_patient(patient_id: str, *, table: Table | None = None) -> PatientRecord | None:

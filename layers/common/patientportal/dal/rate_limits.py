@@ -25,6 +25,16 @@ def attempt_entry(counter: Window, *, table: Table) -> TransactWriteItemTypeDef:
     )
 
 
+def write_counted(counter: Window, entries: Sequence[TransactWriteItemTypeDef], *, table: Table) -> bool:
+    """Writes ``entries`` with one more attempt in ``counter``'s window, in one transaction;
+    a full window writes nothing and answers False (the mail cap: nothing is sent)."""
+    try:
+        table.transact([attempt_entry(counter, table=table), *entries], conflict="The window is full.")
+    except ConflictError:
+        return False
+    return True
+
+
 def count_attempts(counters: Sequence[Window], *, table: Table) -> None:
     """Counts one attempt in each window, in one write, before anything is looked up; a
     full window refuses it with ``TooManyRequestsError`` and counts nothing."""

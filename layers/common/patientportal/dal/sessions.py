@@ -4,30 +4,28 @@ and refuse access tokens issued before a sign-out (docs/decisions.md 40)."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
+from typing import Literal
 
 from patientportal.dal import keys
 from patientportal.dal.table import Table
 from patientportal.errors import ConflictError
 
 
-def digest(refresh_token: str) -> str:
-    return hashlib.sha256(refresh_token.encode()).hexdigest()
-
-
 @dataclass(frozen=True)
 class Session:
     refresh_sha256: str
-    account: str
+    account: Literal["patient", "staff"]
     subject: str
     last_active_at: int
 
 
-def start(refresh_token: str, *, account: str, subject: str, now: int, expires_at: int, table: Table) -> None:
+def start(
+    refresh_sha256: str, *, account: Literal["patient", "staff"], subject: str, now: int, expires_at: int, table: Table
+) -> None:
     table.put(
         {
-            **keys.session(digest(refresh_token)),
+            **keys.session(refresh_sha256),
             "kind": "session",
             "account": account,
             "subject": subject,
@@ -38,14 +36,13 @@ def start(refresh_token: str, *, account: str, subject: str, now: int, expires_a
     )
 
 
-def find(refresh_token: str, *, table: Table) -> Session | None:
-    token_sha256 = digest(refresh_token)
-    found = table.get(keys.session(token_sha256), consistent=True)
+def find(refresh_sha256: str, *, table: Table) -> Session | None:
+    found = table.get(keys.session(refresh_sha256), consistent=True)
     if found is None:
         return None
     return Session(
-        refresh_sha256=token_sha256,
-        account=str(found["account"]),
+        refresh_sha256=refresh_sha256,
+        account="patient" if found["account"] == "patient" else "staff",
         subject=str(found["subject"]),
         last_active_at=int(found["last_active_at"]),
     )

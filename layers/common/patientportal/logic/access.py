@@ -46,14 +46,9 @@ def set_portal_access(staff: Principal, patient_id: str, access: PortalAccess, *
         if missing:
             needed = ", ".join(MISSING[name] for name in missing)
             raise ValidationFailedError(f"Portal access needs {needed}.", field=missing[0])
-        fields: dict[str, object] = {
-            "portal_access_enabled": True,
-            "email_confirmed_by": staff.username,
-            "email_confirmed_at": clock.timestamp(),
-        }
-        # Staff confirming the address keeps an unconfirmed self-registration for good.
-        confirmed, remove = patients.confirmed_fields(patient, normalise.email(patient.email))
-        fields.update(confirmed)
+        fields, remove = patients.access_on_fields(
+            patient, normalise.email(patient.email), confirmed_by=staff.username, at=clock.timestamp()
+        )
         action = "enable_portal_access"
     else:
         fields = {"portal_access_enabled": False, "sessions_valid_after": clock.revocation_point()}

@@ -4,7 +4,7 @@ lists included: a page of a staff list records whom it showed (``record_list_vie
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 
 from patientportal import clock, ids
@@ -19,20 +19,53 @@ from patientportal.models.common import Page
 AUDIT_LIFETIME_SECONDS = 6 * 366 * 24 * 3600
 
 
-def audit_item(actor: Principal, action: str, patient_id: str, request_id: str) -> dict[str, Any]:
-    at = clock.timestamp()
-    entry_id = ids.new_id()
+def _entry(
+    key: Mapping[str, str],
+    *,
+    entry_id: str,
+    at: str,
+    actor: str,
+    action: str,
+    request_id: str,
+    expires_at: int,
+    **about: str,
+) -> dict[str, Any]:
+    """The one shape of an audit entry; ``about`` names whom it is about (patient or staff member)."""
     return {
-        **keys.audit(patient_id, at, entry_id),
+        **key,
         "kind": "audit",
         "entry_id": entry_id,
-        "actor": actor.username,
+        "actor": actor,
         "action": action,
-        "patient_id": patient_id,
         "at": at,
         "request_id": request_id,
-        "expires_at": clock.epoch_seconds() + AUDIT_LIFETIME_SECONDS,
+        "expires_at": expires_at,
+        **about,
     }
+
+
+def _new_entry(
+    actor: Principal, action: str, request_id: str, key_of: Callable[[str, str], Mapping[str, str]], **about: str
+) -> dict[str, Any]:
+    """A new entry now; ``key_of(at, entry_id)`` places it (with its patient or staff member)."""
+    at, entry_id = clock.timestamp(), ids.new_id()
+    expires_at = clock.epoch_seconds() + AUDIT_LIFETIME_SECONDS
+    return _entry(
+        key_of(at, entry_id),
+        entry_id=entry_id,
+        at=at,
+        actor=actor.username,
+        action=action,
+        request_id=request_id,
+        expires_at=expires_at,
+        **about,
+    )
+
+
+def audit_item(actor: Principal, action: str, patient_id: str, request_id: str) -> dict[str, Any]:
+    return _new_entry(
+        actor, action, request_id, lambda at, entry_id: keys.audit(patient_id, at, entry_id), patient_id=patient_id
+    )
 
 
 def record(actor: Principal, action: str, patient_id: str, request_id: str) -> None:
@@ -41,19 +74,13 @@ def record(actor: Principal, action: str, patient_id: str, request_id: str) -> N
 
 def record_staff(actor: Principal, action: str, staff_username: str, request_id: str) -> dict[str, Any]:
     """An entry about a staff member's account rather than a patient's data; kept as long."""
-    at = clock.timestamp()
-    entry_id = ids.new_id()
-    entry = {
-        **keys.staff_audit(staff_username, at, entry_id),
-        "kind": "audit",
-        "entry_id": entry_id,
-        "actor": actor.username,
-        "action": action,
-        "staff_username": staff_username,
-        "at": at,
-        "request_id": request_id,
-        "expires_at": clock.epoch_seconds() + AUDIT_LIFETIME_SECONDS,
-    }
+    entry = _new_entry(
+        actor,
+        action,
+        request_id,
+        lambda at, entry_id: keys.staff_audit(staff_username, at, entry_id),
+        staff_username=staff_username,
+    )
     stored_audit.add_entry(entry)
     return entry
 
@@ -110,18 +137,17 @@ def index_list_view(page: Mapping[str, Any]) -> int:
     wanted = {patient_id: keys.audit(patient_id, window, entry_id) for patient_id in sorted(page["patient_ids"])}
     present = {str(item["patient_id"]) for item in batches.get_all(list(wanted.values()), attributes=("patient_id",))}
     entries = [
-        {
-            **key,
-            "kind": "audit",
-            "entry_id": entry_id,
-            "actor": actor,
-            "action": "view_list",
-            "view": view,
-            "patient_id": patient_id,
-            "at": window,
-            "request_id": str(page["request_id"]),
-            "expires_at": int(page["expires_at"]),
-        }
+        _entry(
+            key,
+            entry_id=entry_id,
+            at=window,
+            actor=actor,
+            action="view_list",
+            request_id=str(page["request_id"]),
+            expires_at=int(page["expires_at"]),
+            view=view,
+            patient_id=patient_id,
+        )
         for patient_id, key in wanted.items()
         if patient_id not in present
     ]

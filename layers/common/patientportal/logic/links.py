@@ -146,20 +146,6 @@ def _consume(
     table.transact([*entries, *extra], conflict=GONE)
 
 
-def _confirmed_email_fields(patient: PatientRecord) -> tuple[dict[str, Any], list[str]]:
-    """A self-registered patient's address is proven by the link: access turns on, and the
-    waiting record becomes a patient like any other."""
-    fields: dict[str, Any] = {
-        "portal_access_enabled": True,
-        "email_confirmed_by": "patient",
-        "email_confirmed_at": clock.timestamp(),
-    }
-    confirmed, remove = patients.confirmed_fields(patient, normalise.email(patient.email))
-    fields.update(confirmed)
-    fields.update(patients.status_fields(patient.model_copy(update=fields)))
-    return fields, remove
-
-
 def complete(token: str, username: str | None, password: str) -> AccountReady:
     """Consumes an invitation, reset or email-confirmation link, on the patient's press:
     sets the username (when the patient has none) and the password, and signs the patient
@@ -172,8 +158,12 @@ def complete(token: str, username: str | None, password: str) -> AccountReady:
     if _is_invitation(link):
         fields.update(patients.invitation_fields("used", patient_id=patient.patient_id, expires_at=link.expires_at))
     if link.purpose == "verify_email":
-        confirmed, remove = _confirmed_email_fields(patient)
+        # The link proves a self-registered patient's address: access turns on.
+        confirmed, remove = patients.access_on_fields(
+            patient, normalise.email(patient.email), confirmed_by="patient", at=clock.timestamp()
+        )
         fields.update(confirmed)
+        fields.update(patients.status_fields(patient.model_copy(update=confirmed)))
     extra: list[TransactWriteItemTypeDef] = []
     chosen = patient.username
     if not chosen:

@@ -8,7 +8,6 @@ a match, the link (docs/decisions.md 39).
 
 from __future__ import annotations
 
-from contextlib import suppress
 from typing import TYPE_CHECKING
 
 from patientportal.auth import rate_limits
@@ -17,7 +16,6 @@ from patientportal.dal import rate_limits as stored_rate_limits
 from patientportal.dal.messages import outbox_item
 from patientportal.dal.table import Table
 from patientportal.email import outbox
-from patientportal.errors import ConflictError
 from patientportal.logic import links, normalise
 from patientportal.models.accounts import Accepted, IdentityDetails
 from patientportal.models.records import PatientRecord
@@ -70,7 +68,6 @@ def request_link(details: IdentityDetails, *, source_ip: str) -> Accepted:
         table=table,
     )
     candidates = patients.patients_with_email(email, table=table)
-    mail_counter = stored_rate_limits.attempt_entry(rate_limits.window(rate_limits.PER_DESTINATION, email), table=table)
-    with suppress(ConflictError):  # the address has had its emails this hour: nothing is sent
-        table.transact([mail_counter, *_reply_entries(candidates, details, table)], conflict="Mail cap reached.")
+    mail_cap = rate_limits.window(rate_limits.PER_DESTINATION, email)
+    stored_rate_limits.write_counted(mail_cap, _reply_entries(candidates, details, table), table=table)
     return ACCEPTED

@@ -9,15 +9,12 @@ transaction (the address's mail counter, the waiting record, its link and its em
 
 from __future__ import annotations
 
-from contextlib import suppress
-
 from patientportal import clock, ids
 from patientportal.auth import links as link_rules
 from patientportal.auth import rate_limits
 from patientportal.dal import patients
 from patientportal.dal import rate_limits as stored_rate_limits
 from patientportal.dal.table import Table
-from patientportal.errors import ConflictError
 from patientportal.logic import links, normalise
 from patientportal.models.accounts import Accepted, Registration
 from patientportal.models.records import PatientRecord
@@ -51,11 +48,8 @@ def register(form: Registration, *, source_ip: str) -> Accepted:
     )
     link = links.issue(record, "verify_email", table=table, new_patient=True)
     record = record.model_copy(update={"link_verify_email": link.token_sha256})
-    entries = [
-        stored_rate_limits.attempt_entry(rate_limits.window(rate_limits.PER_DESTINATION, email), table=table),
-        patients.new_patient_entry(record, email, table=table),
-        *link.entries,
-    ]
-    with suppress(ConflictError):  # the address has had its emails this hour: nothing is stored
-        table.transact(entries, conflict="Mail cap reached.")
+    mail_cap = rate_limits.window(rate_limits.PER_DESTINATION, email)
+    stored_rate_limits.write_counted(
+        mail_cap, [patients.new_patient_entry(record, email, table=table), *link.entries], table=table
+    )
     return REGISTERED

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
@@ -79,27 +81,31 @@ def enrol(username: str, session: str, *, issuer: str) -> Enrolment:
     return Enrolment(session=next_session, secret=secret, otpauth_uri=uri, qr_svg=qr_svg(uri))
 
 
-def confirm_enrolment(username: str, session: str, code: str) -> SignedIn | StaffChallenge:
-    """The app's first code registers it (``VerifySoftwareToken``) and finishes MFA_SETUP."""
-    checked = typed_code(code)
+@contextmanager
+def code_refusals() -> Iterator[None]:
+    """Cognito's refusals of a code step: a wrong code may be tried again (422 on ``code``);
+    a step it no longer knows means signing in again (401)."""
     try:
-        finishing = staff_users.verify(session, checked)
-        return staff_outcome(staff_users.respond("MFA_SETUP", username, finishing))
+        yield
     except staff_users.WrongCodeError as error:
         raise ValidationFailedError(WRONG_CODE, field="code") from error
     except staff_users.StepExpiredError as error:
         raise UnauthorizedError(STEP_EXPIRED) from error
+
+
+def confirm_enrolment(username: str, session: str, code: str) -> SignedIn | StaffChallenge:
+    """The app's first code registers it (``VerifySoftwareToken``) and finishes MFA_SETUP."""
+    checked = typed_code(code)
+    with code_refusals():
+        finishing = staff_users.verify(session, checked)
+        return staff_outcome(staff_users.respond("MFA_SETUP", username, finishing))
 
 
 def answer_code(username: str, session: str, code: str) -> SignedIn | StaffChallenge:
     """Every sign-in after enrolment: the app's current code answers SOFTWARE_TOKEN_MFA."""
     checked = typed_code(code)
-    try:
+    with code_refusals():
         return staff_outcome(staff_users.respond("SOFTWARE_TOKEN_MFA", username, session, code=checked))
-    except staff_users.WrongCodeError as error:
-        raise ValidationFailedError(WRONG_CODE, field="code") from error
-    except staff_users.StepExpiredError as error:
-        raise UnauthorizedError(STEP_EXPIRED) from error
 
 
 def reset(admin: Principal, username: str, *, api_request_id: str) -> StaffMfaReset:

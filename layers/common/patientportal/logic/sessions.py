@@ -14,7 +14,7 @@ from typing import Literal
 from botocore.exceptions import ClientError
 
 from patientportal import aws, clock
-from patientportal.auth import passwords
+from patientportal.auth import links, passwords
 from patientportal.auth.tokens import unverified_claims
 from patientportal.dal import keys, patients
 from patientportal.dal import sessions as stored_sessions
@@ -147,7 +147,7 @@ def begin(account: Account, signed_in: SignedIn, *, lifetime_seconds: int) -> No
     subject = str(claims.get("username", ""))
     table = Table()
     stored_sessions.start(
-        signed_in.refresh_token,
+        links.digest(signed_in.refresh_token),
         account=account,
         subject=subject,
         now=now,
@@ -167,7 +167,7 @@ def refresh(account: Account, refresh_token: str, settings: Settings) -> SignedI
     and has not sat idle past ``session_idle_minutes`` (a new token is activity: the pages
     ask for one while the person works). An idle session is ended for good."""
     table = Table()
-    session = stored_sessions.find(refresh_token, table=table)
+    session = stored_sessions.find(links.digest(refresh_token), table=table)
     if session is None or session.account != account:
         raise UnauthorizedError(SIGN_IN_AGAIN)
     now = clock.epoch_seconds()
@@ -204,15 +204,18 @@ def _renewed(account: Account, refresh_token: str, settings: Settings) -> Signed
     return _signed_in(dict(answer))
 
 
+def _revoke(account: Account, refresh_token: str, settings: Settings) -> None:
+    with suppress(ClientError):  # already revoked, or Cognito unsure: the rest still holds
+        aws.cognito().revoke_token(Token=refresh_token, ClientId=client_of(account, settings))
+
+
 def _end(session: stored_sessions.Session, refresh_token: str, settings: Settings, *, table: Table) -> None:
     """Revokes the session's refresh token and refuses every access token issued before now
     (for a patient on their record, for staff on theirs); other sessions of the same person
     renew their access tokens with their own refresh tokens."""
-    account: Account = "patient" if session.account == "patient" else "staff"
-    with suppress(ClientError):  # already revoked, or Cognito unsure: the rest still holds
-        aws.cognito().revoke_token(Token=refresh_token, ClientId=client_of(account, settings))
+    _revoke(session.account, refresh_token, settings)
     valid_after = clock.revocation_point()
-    if account == "patient":
+    if session.account == "patient":
         with suppress(ConflictError):  # no such patient any more: nothing to refuse
             patients.update_patient(session.subject, {"sessions_valid_after": valid_after}, table=table)
     else:
@@ -226,9 +229,8 @@ def logout(account: Account, refresh_token: str | None, settings: Settings) -> N
     if not refresh_token:
         return
     table = Table()
-    session = stored_sessions.find(refresh_token, table=table)
+    session = stored_sessions.find(links.digest(refresh_token), table=table)
     if session is None or session.account != account:
-        with suppress(ClientError):
-            aws.cognito().revoke_token(Token=refresh_token, ClientId=client_of(account, settings))
+        _revoke(account, refresh_token, settings)  # not one of ours: revoked all the same
         return
     _end(session, refresh_token, settings, table=table)
