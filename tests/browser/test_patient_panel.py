@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 import pytest
+import requests
 from playwright.sync_api import Locator, Page, Route, expect
 
 from tests.browser.conftest import (
@@ -173,6 +174,24 @@ def test_each_status_has_its_own_icon_label_and_tooltip_on_hover_and_on_focus(pa
             assert_accessible(page, "patient panel with its tooltip")
         page.get_by_role("button", name="Close patient").click()
     assert len(set(icons.values())) == 3, icons
+
+
+def test_an_unconfirmed_self_registration_is_marked_as_such(page: Page, portal):
+    last = f"Selfreg{tag()}"
+    form = {"first_name": "Noor", "last_name": last, "date_of_birth": "1995-06-01", "zip": "02139"}
+    answer = requests.post(
+        f"{portal.url}/api/auth/register", json={**form, "email": f"noor.{tag()}@example.com"}, timeout=10
+    )
+    assert answer.status_code == 202, answer.text
+    sign_in(page)
+    open_panel(page, last)
+    expect(status_label(page)).to_have_text("Portal inactive")
+    status_label(page).hover()
+    tip = page.get_by_role("tooltip")
+    expect(tip.locator("li").filter(visible=True).first).to_contain_text(
+        "Self-registered online, email not confirmed yet."
+    )
+    expect(tip.locator("li").filter(visible=True).first).to_contain_text("removed when the link expires")
 
 
 def test_a_bounced_email_is_shown_beside_the_status(page: Page):

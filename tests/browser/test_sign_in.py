@@ -106,6 +106,27 @@ def test_fifteen_minutes_without_activity_signs_out(page: Page):
     assert refresh_status(page) == 401
 
 
+def test_while_the_person_works_the_page_renews_its_token_which_the_server_counts_as_activity(page: Page):
+    # The server ends a session that got no new token for 30 minutes (decision 40), so a
+    # person typing a long reply must not lose it: activity renews a token older than 5 minutes.
+    page.clock.install()
+    sign_in(page)
+    renewals: list[int] = []
+    page.on("request", lambda request: request.url.endswith("/api/auth/refresh") and renewals.append(1))
+    page.clock.run_for("04:00")
+    page.keyboard.press("Shift")
+    page.wait_for_timeout(300)
+    assert renewals == []  # a young token is left alone
+    page.clock.run_for("02:00")
+    page.keyboard.press("Shift")
+    page.wait_for_timeout(500)
+    assert len(renewals) == 1
+    page.keyboard.press("Shift")  # the new token is young again
+    page.wait_for_timeout(300)
+    assert len(renewals) == 1
+    expect(page.locator("#app-view")).to_be_visible()
+
+
 def test_an_expired_access_token_is_renewed_quietly_and_a_dead_session_asks_to_sign_in(page: Page):
     sign_in(page)
     refused = {"count": 0}

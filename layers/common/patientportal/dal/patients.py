@@ -50,7 +50,9 @@ def mark_invitation_opened(patient_id: str, token_sha256: str, *, table: Table |
 
 def patient_item(patient: PatientRecord, normalised_email: str) -> dict[str, Any]:
     """The stored item: the record plus its key and index attributes."""
-    item: dict[str, Any] = {**patient.model_dump(), **keys.patient(patient.patient_id), "kind": "patient"}
+    # Only an unconfirmed self-registration has an expiry: no other record may meet the TTL.
+    stored = patient.model_dump(exclude=set() if patient.unconfirmed else {"expires_at"})
+    item: dict[str, Any] = {**stored, **keys.patient(patient.patient_id), "kind": "patient"}
     item.update(keys.name_entry(patient.last_name, patient.first_name, patient.patient_id))
     item.update(status_fields(patient))
     if patient.invitation_state:
@@ -59,9 +61,7 @@ def patient_item(patient: PatientRecord, normalised_email: str) -> dict[str, Any
                 patient.invitation_state, patient_id=patient.patient_id, expires_at=patient.invitation_expires_at
             )
         )
-    if patient.unverified_until:
-        item["expires_at"] = patient.unverified_until  # the table's TTL removes it unconfirmed
-    elif normalised_email:
+    if normalised_email and not patient.unconfirmed:
         item.update(keys.email_entry(normalised_email, patient.patient_id))
     return item
 
@@ -77,9 +77,9 @@ def access_on_fields(
         "email_confirmed_by": confirmed_by,
         "email_confirmed_at": at,
     }
-    if not patient.unverified_until:
+    if not patient.unconfirmed:
         return fields, []
-    fields.update({"unverified_until": 0, **keys.email_entry(normalised_email, patient.patient_id)})
+    fields.update(keys.email_entry(normalised_email, patient.patient_id))
     return fields, ["expires_at"]
 
 
@@ -117,7 +117,7 @@ def index_fields(patient: PatientRecord, normalised_email: str) -> tuple[dict[st
     """The index attributes of a changed record: what to set, and what to remove."""
     fields: dict[str, Any] = dict(keys.name_entry(patient.last_name, patient.first_name, patient.patient_id))
     fields.update(status_fields(patient))
-    if normalised_email and not patient.unverified_until:
+    if normalised_email and not patient.unconfirmed:
         fields.update(keys.email_entry(normalised_email, patient.patient_id))
         return fields, []
     return fields, ["email_pk", "email_sk"]
@@ -248,10 +248,10 @@ def roster_identities(
             partition=("roster_pk", keys.ROSTER),
             limit=1000,
             cursor=cursor,
-            attributes=("patient_id", "first_name", "last_name", "date_of_birth", "unverified_until"),
+            attributes=("patient_id", "first_name", "last_name", "date_of_birth", "expires_at"),
         )
         for item in items:
-            if item.get("unverified_until"):
+            if item.get("expires_at"):
                 continue  # an unconfirmed self-registration is nobody's duplicate
             key = identity(str(item["last_name"]), str(item["first_name"]), str(item["date_of_birth"]))
             found.setdefault(key, str(item["patient_id"]))

@@ -37,7 +37,7 @@ def _blockers(patient: PatientRecord) -> list[str]:
     return [
         reason
         for reason, present in (
-            ("unverified", not patient.unverified_until),
+            ("unverified", not patient.unconfirmed),
             ("access_off", patient.portal_access_enabled),
             ("no_email", bool(patient.email)),
             ("no_zip", bool(patient.zip)),

@@ -43,12 +43,12 @@ def register(form: Registration, *, source_ip: str) -> Accepted:
         phone=form.phone,
         portal_access_enabled=False,
         registered_online=True,
-        unverified_until=clock.epoch_seconds() + link_rules.LIFETIME_SECONDS["verify_email"],
+        expires_at=clock.epoch_seconds() + link_rules.LIFETIME_SECONDS["verify_email"],
         created_at=clock.timestamp(),
     )
     link = links.issue(record, "verify_email", table=table, new_patient=True)
     record = record.model_copy(update={"link_verify_email": link.token_sha256})
-    mail_cap = rate_limits.window(rate_limits.PER_DESTINATION, email)
+    mail_cap = rate_limits.window(rate_limits.PER_DESTINATION, email)  # past it, nothing is stored
     stored_rate_limits.write_counted(
         mail_cap, [patients.new_patient_entry(record, email, table=table), *link.entries], table=table
     )

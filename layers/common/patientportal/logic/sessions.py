@@ -7,6 +7,7 @@ wrong or access is off, so sign-in tells an attacker nothing (SECURITY.md 1).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import Literal
@@ -70,6 +71,16 @@ def _signed_in(answer: dict[str, object]) -> SignedIn:
     )
 
 
+def after_revocation(signed_in: SignedIn, valid_after: int, again: Callable[[], SignedIn]) -> SignedIn:
+    """Tokens carry whole seconds and a revocation refuses its own second (decision 34), so a
+    token issued in that second (a sign-in right after a password change, a refresh right
+    after another session's sign-out) would be refused: ``again`` takes one from the next."""
+    if int(unverified_claims(signed_in.access_token).get("iat", 0)) >= valid_after:
+        return signed_in
+    clock.wait_until(valid_after)
+    return again()
+
+
 def patient_id_for_username(username: str) -> str | None:
     found = Table().get(keys.username(username))
     return str(found["patient_id"]) if found else None
@@ -89,11 +100,11 @@ def patient_login(username: str, password: str, settings: Settings) -> SignedIn:
     patient = patients.get_patient(patient_id) if patient_id else None
     if patient_id is None or patient is None or not patient.portal_access_enabled:
         raise UnauthorizedError(GENERIC_FAILURE)
-    if int(unverified_claims(signed_in.access_token).get("iat", 0)) < patient.sessions_valid_after:
-        # Signed in within the second of a revocation (say, right after changing the
-        # password): a token from this second would be refused, so take one from the next.
-        clock.wait_until(patient.sessions_valid_after)
-        signed_in = _signed_in(_authenticate(settings.patient_client_id, patient_id, password))
+    signed_in = after_revocation(
+        signed_in,
+        patient.sessions_valid_after,
+        lambda: _signed_in(_authenticate(settings.patient_client_id, patient_id, password)),
+    )
     patients.record_login(patient, clock.timestamp())
     return signed_in
 
@@ -182,11 +193,7 @@ def refresh(account: Account, refresh_token: str, settings: Settings) -> SignedI
         valid_after = patient.sessions_valid_after
     else:
         valid_after = stored_sessions.staff_signed_out_at(session.subject, table=table)
-    if int(unverified_claims(signed_in.access_token).get("iat", 0)) < valid_after:
-        # Renewed in the very second another session of this person signed out: a token
-        # from this second would be refused, so take one from the next (as sign-in does).
-        clock.wait_until(valid_after)
-        signed_in = _renewed(account, refresh_token, settings)
+    signed_in = after_revocation(signed_in, valid_after, lambda: _renewed(account, refresh_token, settings))
     if not stored_sessions.touch(session, now=now, table=table):
         raise UnauthorizedError(SIGN_IN_AGAIN)  # signed out meanwhile, in another tab
     return SignedIn(access_token=signed_in.access_token, expires_in=signed_in.expires_in, refresh_token=None)

@@ -40,10 +40,10 @@ class PatientRecord(Record):
     email_confirmed_by: str = ""
     email_confirmed_at: str = ""
     registered_online: bool = False
-    # A self-registration whose email is not confirmed yet: until this moment (epoch
-    # seconds, the verification link's expiry) it waits for the link, takes no part in
-    # claim, forgot or an import's duplicate check, and the table's TTL then removes it.
-    unverified_until: int = 0
+    # Set only on a self-registration whose email is not confirmed yet: the verification
+    # link's expiry (epoch seconds), when the table's TTL removes the record. Until then it
+    # takes no part in claim, forgot or an import's duplicate check.
+    expires_at: int = 0
     # The latest invitation email staff sent (onboarding): "sent", "opened" (the link page
     # inspected it), "used" or "bounced"; "expired" is worked out from the expiry. The
     # SHA-256 of its link tells the invitation from a later reset in the same slot.
@@ -55,6 +55,11 @@ class PatientRecord(Record):
     @property
     def display_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def unconfirmed(self) -> bool:
+        """A self-registration still waiting for its emailed link (see ``expires_at``)."""
+        return self.expires_at > 0
 
 
 class RequestRecord(Record):
