@@ -15,6 +15,13 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 
+def as_updated(patient: PatientRecord, fields: Mapping[str, Any], remove: Sequence[str] = ()) -> PatientRecord:
+    """The record as a write will leave it: ``fields`` set, ``remove`` back to their defaults
+    (what the stored status must be worked out from)."""
+    cleared = {name: PatientRecord.model_fields[name].default for name in remove if name in PatientRecord.model_fields}
+    return patient.model_copy(update={**fields, **cleared})
+
+
 def status_fields(patient: PatientRecord) -> dict[str, Any]:
     """The stored portal status and the onboarding list's index attributes, from the record
     as it will be after a write: every write that can change the status sets these."""

@@ -54,7 +54,7 @@ def set_portal_access(staff: Principal, patient_id: str, access: PortalAccess, *
         fields = {"portal_access_enabled": False, "sessions_valid_after": clock.revocation_point()}
         remove = ["link_password", "link_verify_email"]
         action = "disable_portal_access"
-    fields.update(patients.status_fields(patient.model_copy(update=fields)))
+    fields.update(patients.status_fields(patients.as_updated(patient, fields, remove)))
     table.transact(
         [
             # The version check keeps the stored status true to the record it was worked out from.

@@ -163,7 +163,7 @@ def complete(token: str, username: str | None, password: str) -> AccountReady:
             patient, normalise.email(patient.email), confirmed_by="patient", at=clock.timestamp()
         )
         fields.update(confirmed)
-        fields.update(patients.status_fields(patient.model_copy(update=confirmed)))
+        fields.update(patients.status_fields(patients.as_updated(patient, confirmed, remove)))
     extra: list[TransactWriteItemTypeDef] = []
     chosen = patient.username
     if not chosen:
