@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 import time
 
 from local.demo_data import PATIENT_LOGINS, SAMPLE_IMPORT, STAFF_LOGINS
@@ -45,13 +44,16 @@ def main() -> None:
         emulator_port=int(os.environ.get("EMULATOR_PORT", "0")),
         demo_data=os.environ.get("DEMO_DATA", "1") != "0",
     )
-    stopped = threading.Event()
-    signal.signal(signal.SIGINT, lambda *_: stopped.set())
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    # Ctrl-C and SIGTERM are held back from here on (every thread started below inherits
+    # this) and taken by sigwait once everything runs, so one that arrives early is kept
+    # pending, not lost. (A handler that set a threading.Event could deadlock: it runs in
+    # the main thread, which may be inside that Event's own lock in wait().)
+    stopping = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stopping)
     runtime.start()
     print(banner(runtime, time.monotonic() - started), flush=True)
     print("READY", runtime.url, flush=True)  # Ctrl-C from here on stops everything cleanly
-    stopped.wait()
+    signal.sigwait(stopping)
     runtime.stop()
     print("Stopped.", flush=True)
 

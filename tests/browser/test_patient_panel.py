@@ -159,7 +159,7 @@ def test_each_status_has_its_own_icon_label_and_tooltip_on_hover_and_on_focus(pa
         # The reasons listed are the ones not hidden: read from the markup, so a reflow that
         # moves the tooltip from under the pointer (the queue's 30-second refresh) cannot
         # hide them mid-check; the tooltip's own visibility is checked above and below.
-        listed = tip.locator("li:not([hidden])")
+        listed = page.locator("#pp-tip li:not([hidden])")
         for reason in reasons:
             expect(listed.filter(has_text=reason)).to_have_count(1)
         expect(listed).to_have_count(len(reasons) if last_name == inactive else 1)
