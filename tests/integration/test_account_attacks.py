@@ -268,27 +268,6 @@ def test_an_unconfirmed_registration_expires_with_its_link_and_staff_see_it_mark
     assert kept["email_pk"] == keys.email_partition(NEWCOMER["email"])
 
 
-@pytest.mark.usefixtures("people")
-def test_staff_turning_access_on_keeps_an_unconfirmed_registration_with_its_true_status(
-    call_auth, call_patients, login
-):
-    staff = login("staff", FRONTDESK.username, FRONTDESK.password)
-    call_auth("POST", "/api/auth/register", body=NEWCOMER)
-    (found,) = call_patients("GET", "/api/staff/patients", query="q=brandt", token=staff)[1]["items"]
-    status, _, _ = call_patients(
-        "PUT",
-        f"/api/staff/patients/{found['patient_id']}/portal-access",
-        body={"enabled": True, "identity_confirmed": True},
-        token=staff,
-    )
-    assert status == 200
-    kept = Table().get(keys.patient(found["patient_id"]))
-    assert kept is not None
-    assert "expires_at" not in kept
-    assert kept["email_pk"] == keys.email_partition(NEWCOMER["email"])
-    assert (kept["portal_status"], kept["status_pk"]) == ("unactivated", keys.status_partition("unactivated"))
-
-
 # 6. Opening the confirmation link confirms nothing ------------------------------------------------
 
 

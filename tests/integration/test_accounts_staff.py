@@ -11,6 +11,8 @@ import pytest
 from local import demo_data
 from patientportal import clock
 from patientportal.auth import links as link_rules
+from patientportal.dal import keys
+from patientportal.dal.table import Table
 from tests.integration.conftest import AVA_ON_FILE
 from tests.integration.test_accounts_links import NEW_PASSWORD, mail_to, token_in
 
@@ -368,6 +370,12 @@ def test_a_never_used_verification_link_leaves_access_off_until_staff_enable_and
         token=staff,
     )
     assert status == 200
+    # Then the record is kept for good, found by her email, with its true stored status
+    kept = Table().get(keys.patient(found["patient_id"]))
+    assert kept is not None
+    assert "expires_at" not in kept
+    assert kept["email_pk"] == keys.email_partition(REGISTRATION["email"])
+    assert (kept["portal_status"], kept["status_pk"]) == ("unactivated", keys.status_partition("unactivated"))
     # And she resets her password with "I forgot my password"
     call_auth(
         "POST",
