@@ -15,14 +15,13 @@ from pathlib import Path
 import boto3
 
 from local import totp
-from patientportal import clock, ids
+from patientportal import clock, ids, normalise
 from patientportal.dal import keys
 from patientportal.dal.messages import add_message
 from patientportal.dal.patients import patient_item
 from patientportal.dal.requests import add_request
 from patientportal.dal.table import Table
-from patientportal.logic import normalise
-from patientportal.logic.requests import summarise
+from patientportal.logic.queue.requests import summarise
 from patientportal.models.records import MessageRecord, PatientRecord, RequestRecord
 from patientportal.models.requests import (
     AppointmentRequest,

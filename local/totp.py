@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.hashes import SHA1
 from cryptography.hazmat.primitives.twofactor.totp import TOTP
 from moto.cognitoidp.models import COGNITO_TOTP_MFA_SECRET
 
-from patientportal.logic.second_factor import otpauth_uri, qr_svg
+from patientportal.logic.accounts.second_factor import otpauth_uri, qr_svg
 
 SECRET = COGNITO_TOTP_MFA_SECRET.upper()
 STEP = 30

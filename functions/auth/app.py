@@ -12,7 +12,7 @@ from patientportal.auth import cookies
 from patientportal.auth.passwords import RULES_TEXT
 from patientportal.errors import TooManyRequestsError, UnauthorizedError
 from patientportal.http import build_resolver, viewer_address
-from patientportal.logic import links, recovery, registration, second_factor, sessions
+from patientportal.logic.accounts import links, recovery, registration, second_factor, sessions
 from patientportal.models.accounts import (
     Accepted,
     AccountReady,

@@ -15,7 +15,8 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from patientportal.logic import audit, job_runner
+from patientportal.logic.onboarding import job_runner
+from patientportal.logic.patients import audit
 from patientportal.observability import logger, metrics
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)

@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from patientportal.logic import email_feedback, notifications
+from patientportal.logic.mail import delivery, feedback
 from patientportal.models.records import OutboxEntry
 from patientportal.observability import logger, metrics
 
@@ -21,7 +21,7 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 def send_outbox_entry(record: DynamoDBRecord, lambda_context: LambdaContext | None = None) -> str:
     entry = OutboxEntry.model_validate(record.dynamodb.new_image if record.dynamodb else {})
-    message_id = notifications.deliver_once(entry, lambda_context)
+    message_id = delivery.deliver_once(entry, lambda_context)
     if not message_id:
         logger.info("nothing to send", extra={"outbox_id": entry.outbox_id, "template": entry.template})
         return message_id
@@ -33,7 +33,7 @@ def send_outbox_entry(record: DynamoDBRecord, lambda_context: LambdaContext | No
 def record_email_feedback(records: list[dict[str, Any]]) -> PartialItemFailureResponse:
     """SES bounces and complaints, through the configuration set's SNS topic. Addresses are
     not logged; a failure raises, so SNS retries the delivery."""
-    marked = sum(email_feedback.record_feedback(json.loads(record["Sns"]["Message"])) for record in records)
+    marked = sum(feedback.record_feedback(json.loads(record["Sns"]["Message"])) for record in records)
     logger.info("email feedback recorded", extra={"notifications": len(records), "patients_marked": marked})
     metrics.add_metric(name="EmailsUndeliverable", unit="Count", value=marked)
     return {"batchItemFailures": []}

@@ -10,20 +10,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from patientportal.http import api_request_id, build_resolver, caller
-from patientportal.logic import (
-    access,
-    audit,
-    bulk_invitations,
-    credentials,
-    imports,
-    jobs,
-    messages,
-    onboarding,
-    patient_records,
-    patients,
-    second_factor,
-)
-from patientportal.logic.portal_status import PortalStatus
+from patientportal.logic.accounts import access, credentials, second_factor
+from patientportal.logic.onboarding import bulk_invitations, imports, jobs, overview
+from patientportal.logic.patients import audit, detail, records
+from patientportal.logic.queue import messages
 from patientportal.models.accounts import (
     Credentials,
     InvitationSent,
@@ -44,6 +34,7 @@ from patientportal.models.onboarding import (
     OnboardingCounts,
     OnboardingPatient,
 )
+from patientportal.models.patients import PatientDetail, PatientSummary, PortalStatus
 from patientportal.observability import logger, metrics
 
 app = build_resolver()
@@ -58,27 +49,25 @@ OptionalNamePrefix = Annotated[str, Query(max_length=100)]
 
 
 @app.get("/api/staff/patients")
-def find_patients(q: NamePrefix, limit: Limit = 50, cursor: Cursor = None) -> Page[patient_records.PatientSummary]:
+def find_patients(q: NamePrefix, limit: Limit = 50, cursor: Cursor = None) -> Page[PatientSummary]:
     staff = caller(app).require_staff()
-    return patient_records.find_patients(
-        staff, q.strip(), limit=limit, cursor=cursor, api_request_id=api_request_id(app)
-    )
+    return records.find_patients(staff, q.strip(), limit=limit, cursor=cursor, api_request_id=api_request_id(app))
 
 
 @app.post("/api/staff/patients")
-def add_patient(new: Annotated[NewPatient, Body()]) -> tuple[patients.PatientDetail, int]:
+def add_patient(new: Annotated[NewPatient, Body()]) -> tuple[PatientDetail, int]:
     staff = caller(app).require_staff()
-    return patient_records.add_patient(staff, new, api_request_id=api_request_id(app)), 201
+    return records.add_patient(staff, new, api_request_id=api_request_id(app)), 201
 
 
 @app.patch("/api/staff/patients/<patient_id>")
-def update_patient(patient_id: PatientId, changes: Annotated[PatientChanges, Body()]) -> patients.PatientDetail:
+def update_patient(patient_id: PatientId, changes: Annotated[PatientChanges, Body()]) -> PatientDetail:
     staff = caller(app).require_staff()
-    return patient_records.update_patient(staff, patient_id, changes, api_request_id=api_request_id(app))
+    return records.update_patient(staff, patient_id, changes, api_request_id=api_request_id(app))
 
 
 @app.put("/api/staff/patients/<patient_id>/portal-access")
-def set_portal_access(patient_id: PatientId, wanted: Annotated[PortalAccess, Body()]) -> patients.PatientDetail:
+def set_portal_access(patient_id: PatientId, wanted: Annotated[PortalAccess, Body()]) -> PatientDetail:
     staff = caller(app).require_staff()
     return access.set_portal_access(staff, patient_id, wanted, api_request_id=api_request_id(app))
 
@@ -90,10 +79,10 @@ def send_invitation(patient_id: PatientId) -> tuple[InvitationSent, int]:
 
 
 @app.put("/api/staff/patients/<patient_id>/credentials")
-def set_credentials(patient_id: PatientId, wanted: Annotated[Credentials, Body()]) -> patients.PatientDetail:
+def set_credentials(patient_id: PatientId, wanted: Annotated[Credentials, Body()]) -> PatientDetail:
     staff = caller(app).require_staff()
     updated = credentials.set_credentials(staff, patient_id, wanted, api_request_id=api_request_id(app))
-    return patients.detail_of(updated)
+    return detail.detail_of(updated)
 
 
 @app.get("/api/staff/usernames/<username>")
@@ -103,9 +92,9 @@ def check_username(username: UsernameText) -> UsernameCheck:
 
 
 @app.get("/api/staff/patients/<patient_id>")
-def get_patient(patient_id: PatientId) -> patients.PatientDetail:
+def get_patient(patient_id: PatientId) -> PatientDetail:
     staff = caller(app).require_staff()
-    return patients.patient_detail(staff, patient_id, api_request_id=api_request_id(app))
+    return detail.patient_detail(staff, patient_id, api_request_id=api_request_id(app))
 
 
 @app.post("/api/staff/patients/<patient_id>/messages")
@@ -136,7 +125,7 @@ def list_onboarding(
     cursor: Cursor = None,
 ) -> Page[OnboardingPatient]:
     staff = caller(app).require_staff()
-    return onboarding.onboarding_page(
+    return overview.onboarding_page(
         staff, status, q.strip(), limit=limit, cursor=cursor, api_request_id=api_request_id(app)
     )
 
@@ -144,7 +133,7 @@ def list_onboarding(
 @app.get("/api/staff/onboarding/counts")
 def count_onboarding() -> OnboardingCounts:
     caller(app).require_staff()
-    return onboarding.onboarding_counts()
+    return overview.onboarding_counts()
 
 
 @app.post("/api/staff/onboarding/invitations")

@@ -7,9 +7,10 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from patientportal.auth.access import active_patient
 from patientportal.http import build_resolver, caller
-from patientportal.logic import credentials, messages, profile, requests
+from patientportal.logic.accounts import credentials, profile
+from patientportal.logic.accounts.request_checks import active_patient
+from patientportal.logic.queue import messages, requests
 from patientportal.models.common import Page
 from patientportal.models.messages import Inbox, MessageRead, PatientMessage, SecureMessage
 from patientportal.models.portal import Me, PasswordChange, PasswordChanged

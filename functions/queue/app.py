@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from patientportal.http import api_request_id, build_resolver, caller
-from patientportal.logic import archive, helpers, queue
+from patientportal.logic.queue import archive, helper_actions, items
 from patientportal.models.common import Page
 from patientportal.models.requests import (
     ArchivedItem,
@@ -40,7 +40,7 @@ def list_queue(
     cursor: Cursor = None,
 ) -> Page[QueueItem]:
     staff = caller(app).require_staff()
-    return queue.list_queue(
+    return items.list_queue(
         staff, request_type=type, order=order, limit=limit, cursor=cursor, api_request_id=api_request_id(app)
     )
 
@@ -48,13 +48,13 @@ def list_queue(
 @app.get("/api/staff/queue/<request_id>")
 def get_queue_item(request_id: RequestId) -> QueueItemDetail:
     staff = caller(app).require_staff()
-    return queue.get_queue_item(staff, request_id, api_request_id=api_request_id(app))
+    return items.get_queue_item(staff, request_id, api_request_id=api_request_id(app))
 
 
 @app.post("/api/staff/queue/<request_id>/helper")
 def run_helper(request_id: RequestId) -> HelperResult:
     staff = caller(app).require_staff()
-    result = helpers.run_helper(staff, request_id, api_request_id=api_request_id(app))
+    result = helper_actions.run_helper(staff, request_id, api_request_id=api_request_id(app))
     metrics.add_metric(name="HelperActions", unit="Count", value=1)
     return result
 
@@ -62,7 +62,7 @@ def run_helper(request_id: RequestId) -> HelperResult:
 @app.post("/api/staff/queue/<request_id>/reply")
 def reply(request_id: RequestId, answer: Annotated[StaffReply, Body()]) -> ReplyResult:
     staff = caller(app).require_staff()
-    result = queue.reply_to_request(staff, request_id, answer, api_request_id=api_request_id(app))
+    result = items.reply_to_request(staff, request_id, answer, api_request_id=api_request_id(app))
     metrics.add_metric(name="Replies", unit="Count", value=1)
     return result
 
@@ -70,7 +70,7 @@ def reply(request_id: RequestId, answer: Annotated[StaffReply, Body()]) -> Reply
 @app.post("/api/staff/queue/<request_id>/dismiss")
 def dismiss(request_id: RequestId, dismissal: Annotated[Dismissal, Body()]) -> QueueItem:
     staff = caller(app).require_staff()
-    return queue.dismiss_request(staff, request_id, dismissal, api_request_id=api_request_id(app))
+    return items.dismiss_request(staff, request_id, dismissal, api_request_id=api_request_id(app))
 
 
 @app.get("/api/staff/archive")
@@ -100,7 +100,7 @@ def search_archive(  # noqa: PLR0917 - each query parameter of the route is an a
 @app.post("/api/staff/archive/<request_id>/restore")
 def restore(request_id: RequestId, restoration: Annotated[Restoration, Body()]) -> QueueItem:
     staff = caller(app).require_staff()
-    return queue.restore_request(staff, request_id, restoration, api_request_id=api_request_id(app))
+    return items.restore_request(staff, request_id, restoration, api_request_id=api_request_id(app))
 
 
 @logger.inject_lambda_context(clear_state=True)

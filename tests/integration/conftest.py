@@ -24,7 +24,7 @@ from local.streams import StreamMapping, lambda_record
 from patientportal import aws
 from patientportal.auth.tokens import unverified_claims
 from patientportal.dal.table import Table
-from patientportal.logic import notifications
+from patientportal.logic.mail import delivery
 from patientportal.settings import get_settings
 from tests import staff_mfa
 
@@ -59,7 +59,7 @@ def emulator() -> Iterator[str]:
 def _forget_process_state() -> None:
     get_settings.cache_clear()
     aws.forget_clients()
-    notifications._idempotency.cache_clear()
+    delivery._idempotency.cache_clear()
 
 
 @pytest.fixture

@@ -12,13 +12,12 @@ from typing import Any
 import pytest
 
 from local import demo_data
-from patientportal import clock
-from patientportal.auth import links as link_rules
-from patientportal.auth import rate_limits
+from patientportal import clock, limits
+from patientportal.auth import link_tokens as link_rules
 from patientportal.auth.tokens import unverified_claims
 from patientportal.dal import keys
 from patientportal.dal.table import Table
-from patientportal.logic import imports, patient_list
+from patientportal.logic.onboarding import import_file, imports
 from patientportal.settings import get_settings
 from tests import staff_mfa
 from tests.integration.conftest import AVA_ON_FILE
@@ -109,7 +108,7 @@ def test_registration_does_the_same_work_with_the_same_answer_whoever_exists(cal
 @pytest.mark.usefixtures("people")
 def test_registration_is_throttled_before_anything_is_looked_up(call_auth, aws_calls):
     # Given 20 registrations from one address within the hour (each to its own mailbox)
-    for number in range(rate_limits.REGISTER_PER_SOURCE.attempts):
+    for number in range(limits.REGISTER_PER_SOURCE.attempts):
         form = {**NEWCOMER, "email": f"talia{number}@example.com"}
         assert call_auth("POST", "/api/auth/register", body=form)[0] == 202
     # When the 21st comes, with a new email or with a real patient's
@@ -140,7 +139,7 @@ def test_registrations_send_a_stranger_at_most_three_emails_an_hour(call_auth, d
     deliver_outbox()
     # Then every answer is the same, and the stranger got 3 emails
     assert len(bodies) == 1
-    assert len(mail_to(NEWCOMER["email"])) == rate_limits.PER_DESTINATION.attempts == 3
+    assert len(mail_to(NEWCOMER["email"])) == limits.PER_DESTINATION.attempts == 3
 
 
 @pytest.mark.usefixtures("people")
@@ -156,7 +155,7 @@ def test_claim_and_forgot_together_mail_one_address_at_most_three_times_an_hour(
 def test_the_mail_cap_is_per_hour(call_auth, deliver_outbox, monkeypatch):
     for _ in range(4):
         call_auth("POST", "/api/auth/register", body=NEWCOMER)
-    move_clock(monkeypatch, rate_limits.PER_DESTINATION.window_seconds)
+    move_clock(monkeypatch, limits.PER_DESTINATION.window_seconds)
     call_auth("POST", "/api/auth/register", body=NEWCOMER)
     deliver_outbox()
     assert len(mail_to(NEWCOMER["email"])) == 4
@@ -186,9 +185,9 @@ def test_the_link_username_check_stops_after_a_bounded_number_of_checks(call_aut
     token = token_in(mail_to(INES["email"])[0])
     checks = [
         call_auth("POST", "/api/auth/link/username", body={"token": token, "username": f"ines{number}"})[0]
-        for number in range(rate_limits.USERNAME_CHECKS_PER_LINK)
+        for number in range(limits.USERNAME_CHECKS_PER_LINK)
     ]
-    assert checks == [200] * rate_limits.USERNAME_CHECKS_PER_LINK
+    assert checks == [200] * limits.USERNAME_CHECKS_PER_LINK
     # When one more is asked, it is refused before any username is looked up
     aws_calls.reset()
     status, _, _ = call_auth("POST", "/api/auth/link/username", body={"token": token, "username": "ava.thompson"})
@@ -235,7 +234,7 @@ def test_an_unconfirmed_copy_of_a_patient_takes_no_part_in_forgot_or_import(call
     assert len(reset) == 1, [email["subject"] for email in mail_to(AVA_ON_FILE["email"])]
     # And an import's duplicate check finds only the real Ava
     on_file = imports.patients_on_file()
-    assert on_file[patient_list.identity_of("Thompson", "Ava", "1984-03-12")] == "p-ava"
+    assert on_file[import_file.identity_of("Thompson", "Ava", "1984-03-12")] == "p-ava"
 
 
 @pytest.mark.usefixtures("people")

@@ -107,7 +107,7 @@ def test_a_password_change_checks_the_current_one_and_revokes_every_session(staf
     # (The logic behind POST /api/portal/password, which the portal function serves.)
     from patientportal.dal import patients  # noqa: PLC0415
     from patientportal.errors import ValidationFailedError  # noqa: PLC0415
-    from patientportal.logic.credentials import change_own_password  # noqa: PLC0415
+    from patientportal.logic.accounts.credentials import change_own_password  # noqa: PLC0415
 
     ava = next(item for item in demo_data.PATIENT_LOGINS if item.username == "ava.thompson")
     session = login("patient", ava.username, ava.password)

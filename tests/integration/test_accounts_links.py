@@ -13,7 +13,7 @@ import pytest
 
 from local import demo_data
 from patientportal import clock
-from patientportal.auth import links as link_rules
+from patientportal.auth import link_tokens as link_rules
 from patientportal.dal import keys
 from patientportal.dal.attributes import from_attributes
 from patientportal.dal.table import Table

@@ -8,11 +8,11 @@ from collections import Counter
 import boto3
 
 from local import demo_data
+from patientportal import normalise
 from patientportal.dal import keys
 from patientportal.dal.table import Table
-from patientportal.logic import normalise
-from patientportal.logic.portal_status import portal_status
 from patientportal.models.records import PatientRecord
+from patientportal.portal_status import portal_status
 
 TYPES = {"refill", "appointment", "records", "demographics", "message"}
 

@@ -14,7 +14,7 @@ import pytest
 from local.events import http_event
 from local.functions import LambdaContext
 from local.stack import Stack
-from patientportal.auth import rate_limits
+from patientportal import limits
 from patientportal.dal import keys
 from tests.integration.conftest import AVA_ON_FILE
 
@@ -26,9 +26,9 @@ EDGE = "127.0.0.1"
 STAFF_CLAIMS = {"iss": "https://cognito-idp.us-east-1.amazonaws.com/unknown", "username": "frontdesk", "iat": 1}
 
 
-def attempts(stack: Stack, limit: rate_limits.Limit, value: str) -> int:
+def attempts(stack: Stack, limit: limits.Limit, value: str) -> int:
     """The attempts counted this window for one throttled value (0 when none)."""
-    counter = rate_limits.window(limit, value)
+    counter = limits.window(limit, value)
     key = keys.rate_window(limit.scope, counter.key, counter.window)
     item = boto3.client("dynamodb").get_item(
         TableName=stack.ref("PortalTable"), Key={name: {"S": part} for name, part in key.items()}, ConsistentRead=True
@@ -44,23 +44,23 @@ def test_two_viewers_behind_one_edge_get_separate_counters(stack, call_auth):
         status, _, _ = call_auth("POST", "/api/auth/forgot", body=AVA_ON_FILE, viewer=f"{viewer}:50000")
         assert status == 202
     # Then each has used one of their own 20, and nothing was counted for the edge
-    assert attempts(stack, rate_limits.PER_SOURCE, VIEWER_A) == 1
-    assert attempts(stack, rate_limits.PER_SOURCE, VIEWER_B) == 1
-    assert attempts(stack, rate_limits.PER_SOURCE, EDGE) == 0
+    assert attempts(stack, limits.PER_SOURCE, VIEWER_A) == 1
+    assert attempts(stack, limits.PER_SOURCE, VIEWER_B) == 1
+    assert attempts(stack, limits.PER_SOURCE, EDGE) == 0
 
 
 @pytest.mark.usefixtures("people")
 def test_one_viewer_used_up_does_not_throttle_the_next_behind_the_same_edge(stack, call_auth):
     # Given a viewer who has used up the 20 attempts an hour (different emails, so only the
     # per-address limit applies)
-    for number in range(rate_limits.PER_SOURCE.attempts):
+    for number in range(limits.PER_SOURCE.attempts):
         details = {**AVA_ON_FILE, "email": f"nobody.{number}@example.com"}
         assert call_auth("POST", "/api/auth/forgot", body=details, viewer=f"{VIEWER_A}:50000")[0] == 202
     assert call_auth("POST", "/api/auth/forgot", body=AVA_ON_FILE, viewer=f"{VIEWER_A}:50001")[0] == 429
     # When another viewer behind the same edge asks, Then they are answered as usual
     assert call_auth("POST", "/api/auth/forgot", body=AVA_ON_FILE, viewer=f"{VIEWER_B}:50000")[0] == 202
-    assert attempts(stack, rate_limits.PER_SOURCE, VIEWER_A) == rate_limits.PER_SOURCE.attempts
-    assert attempts(stack, rate_limits.PER_SOURCE, VIEWER_B) == 1
+    assert attempts(stack, limits.PER_SOURCE, VIEWER_A) == limits.PER_SOURCE.attempts
+    assert attempts(stack, limits.PER_SOURCE, VIEWER_B) == 1
 
 
 ROUTES = [

@@ -17,7 +17,7 @@ from patientportal import aws, clock
 from patientportal.dal import jobs as stored_jobs
 from patientportal.email import sender
 from patientportal.email.pacing import SendPacer, account_send_rate
-from patientportal.logic import bulk_invitations, job_runner, jobs
+from patientportal.logic.onboarding import bulk_invitations, job_runner, jobs
 from tests.integration.conftest import sent_emails
 from tests.integration.jobs_support import JobsStream
 

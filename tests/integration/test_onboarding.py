@@ -11,10 +11,10 @@ import boto3
 import pytest
 
 from local import demo_data
-from patientportal import clock
+from patientportal import clock, normalise
 from patientportal.dal import patients
 from patientportal.dal.attributes import to_attributes
-from patientportal.logic import email_feedback, normalise
+from patientportal.logic.mail import feedback
 from patientportal.models.records import PatientRecord
 from tests.integration.test_accounts_links import NEW_PASSWORD, mail_to, token_in
 
@@ -181,7 +181,7 @@ def test_counts_follow_each_invitation_from_sent_to_opened_used_expired_and_boun
     )
     assert status == 200, body
     # And Grace's address bounces
-    email_feedback.record_feedback(
+    feedback.record_feedback(
         {
             "eventType": "Bounce",
             "bounce": {

@@ -12,7 +12,7 @@ import pytest
 from local import demo_data
 from patientportal.dal import keys
 from patientportal.dal.attributes import to_attributes
-from patientportal.logic import archive
+from patientportal.logic.queue import archive
 from tests.integration.conftest import sent_emails
 
 FRONTDESK = demo_data.STAFF_LOGINS[0]

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from local.stack import STACK_NAME
-from patientportal.auth import rate_limits
+from patientportal import limits
 from patientportal.dal import keys
 from tests.local.conftest import RunningPortal
 
@@ -22,8 +22,8 @@ UNKNOWN = {"email": "no.one.here@example.com", "last_name": "Nobody", "date_of_b
 
 def attempts(portal: RunningPortal, value: str) -> tuple[str, int]:
     """This window's number and the attempts counted in it for one viewer address."""
-    counter = rate_limits.window(rate_limits.PER_SOURCE, value)
-    key = keys.rate_window(rate_limits.PER_SOURCE.scope, counter.key, counter.window)
+    counter = limits.window(limits.PER_SOURCE, value)
+    key = keys.rate_window(limits.PER_SOURCE.scope, counter.key, counter.window)
     dynamodb = boto3.client("dynamodb", endpoint_url=portal.emulator_url, region_name="us-east-1")
     item = dynamodb.get_item(
         TableName=f"{STACK_NAME}-PortalTable",

@@ -6,10 +6,10 @@ from __future__ import annotations
 import base64
 import datetime
 
-from patientportal import clock
-from patientportal.auth import links, rate_limits, usernames
+from patientportal import clock, limits
+from patientportal.auth import link_tokens, usernames
 from patientportal.email import templates
-from patientportal.logic.recovery import matches
+from patientportal.logic.accounts.recovery import matches
 from patientportal.models.accounts import IdentityDetails
 from patientportal.models.records import PatientRecord
 
@@ -24,24 +24,24 @@ def test_usernames_need_3_to_40_safe_characters_starting_with_a_letter_or_digit(
 
 
 def test_link_tokens_are_32_random_bytes_and_only_their_sha256_is_kept():
-    token = links.new_token()
+    token = link_tokens.new_token()
     assert len(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))) == 32
-    assert token != links.new_token()
-    assert links.digest(token) != token
-    assert len(links.digest(token)) == 64
-    assert links.LIFETIME_SECONDS == {"reset": 3600, "invitation": 72 * 3600, "verify_email": 24 * 3600}
+    assert token != link_tokens.new_token()
+    assert link_tokens.digest(token) != token
+    assert len(link_tokens.digest(token)) == 64
+    assert link_tokens.LIFETIME_SECONDS == {"reset": 3600, "invitation": 72 * 3600, "verify_email": 24 * 3600}
     # Invitations and resets share one slot: the newer of either revokes the older
-    assert links.SLOT["reset"] == links.SLOT["invitation"] != links.SLOT["verify_email"]
+    assert link_tokens.SLOT["reset"] == link_tokens.SLOT["invitation"] != link_tokens.SLOT["verify_email"]
 
 
 def test_rate_windows_hash_the_value_and_expire_after_their_window(monkeypatch):
     monkeypatch.setattr(clock, "epoch_seconds", lambda: 900 * 1000 + 5)
-    window = rate_limits.window(rate_limits.PER_EMAIL, "ines.moreau@example.com")
+    window = limits.window(limits.PER_EMAIL, "ines.moreau@example.com")
     assert "ines" not in window.key
     assert window.window == "1000"
     assert window.expires_at > 900 * 1001
-    assert (rate_limits.PER_EMAIL.attempts, rate_limits.PER_EMAIL.window_seconds) == (5, 900)
-    assert (rate_limits.PER_SOURCE.attempts, rate_limits.PER_SOURCE.window_seconds) == (20, 3600)
+    assert (limits.PER_EMAIL.attempts, limits.PER_EMAIL.window_seconds) == (5, 900)
+    assert (limits.PER_SOURCE.attempts, limits.PER_SOURCE.window_seconds) == (20, 3600)
 
 
 def test_identity_details_match_after_normalising_case_spaces_accents_and_zip4():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from patientportal.logic import normalise
+from patientportal import normalise
 
 
 def test_names_ignore_case_accents_spaces_and_punctuation():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from patientportal.logic.portal_status import portal_status
 from patientportal.models.records import PatientRecord
+from patientportal.portal_status import portal_status
 
 
 def patient(**fields: object) -> PatientRecord:

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 
 from patientportal.errors import ValidationFailedError
-from patientportal.logic.second_factor import CODE_FORMAT, otpauth_uri, qr_svg, typed_code
+from patientportal.logic.accounts.second_factor import CODE_FORMAT, otpauth_uri, qr_svg, typed_code
 
 
 @pytest.mark.parametrize(("typed", "code"), [("123456", "123456"), ("123 456", "123456"), ("12-34-56", "123456")])

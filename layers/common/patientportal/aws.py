@@ -7,7 +7,6 @@ reach every client through ``created_clients()`` to count calls with botocore's 
 
 from __future__ import annotations
 
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import botocore.session
@@ -63,8 +62,3 @@ def created_clients() -> dict[str, Any]:
 def forget_clients() -> None:
     """Drop every client, so the next use builds one against the current endpoint (tests)."""
     _clients.clear()
-
-
-@cache
-def region() -> str:
-    return str(botocore.session.get_session().get_config_variable("region") or "us-east-1")

@@ -15,6 +15,11 @@ def timestamp(moment: datetime | None = None) -> str:
     return (moment or now()).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def iso(epoch: int) -> str:
+    """An epoch moment as ISO 8601 UTC to the second, as the API shows expiry times."""
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def epoch_seconds() -> int:
     return int(time.time())
 

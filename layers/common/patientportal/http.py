@@ -30,8 +30,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from patientportal import errors
-from patientportal.auth import access
 from patientportal.auth.principal import Principal, principal_from_claims
+from patientportal.logic.accounts import request_checks
 from patientportal.observability import logger
 from patientportal.settings import get_settings
 
@@ -240,9 +240,9 @@ def build_resolver() -> APIGatewayHttpResolver:
 def caller(app: APIGatewayHttpResolver) -> Principal:
     """The signed-in person making this request, from the claims the authorizer verified; a
     staff token from before that person's sign-out is refused here (patients' are refused
-    by ``access.active_patient``, which reads their record anyway)."""
+    by ``request_checks.active_patient``, which reads their record anyway)."""
     claims = app.current_event.request_context.authorizer.jwt_claim
-    return access.signed_in_staff(principal_from_claims(claims, get_settings()))
+    return request_checks.signed_in_staff(principal_from_claims(claims, get_settings()))
 
 
 def api_request_id(app: APIGatewayHttpResolver) -> str:

@@ -41,3 +41,9 @@ class Settings(BaseModel):
 def get_settings() -> Settings:
     """The settings of this process, validated on first use (not at import, so tests can set them)."""
     return Settings.from_environment()
+
+
+def region() -> str:
+    """The AWS region this process runs in (Lambda sets AWS_REGION; the local runtime and
+    tools set AWS_DEFAULT_REGION)."""
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"

@@ -11,9 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from patientportal import aws
 from patientportal.errors import ForbiddenError, UnauthorizedError
-from patientportal.settings import Settings
+from patientportal.settings import Settings, region
 
 STAFF = "staff"
 ADMIN = "admin"
@@ -51,7 +50,7 @@ class Principal:
 
 
 def issuer_of(pool_id: str) -> str:
-    return f"https://cognito-idp.{aws.region()}.amazonaws.com/{pool_id}"
+    return f"https://cognito-idp.{region()}.amazonaws.com/{pool_id}"
 
 
 def parse_groups(value: Any) -> frozenset[str]:

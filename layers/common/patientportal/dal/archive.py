@@ -28,7 +28,7 @@ MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 
 @dataclass(frozen=True)
 class ArchiveFilter:
-    text: str = ""  # normalised (patientportal.logic.normalise.search_text)
+    text: str = ""  # normalised (patientportal.normalise.search_text)
     request_type: str | None = None
     outcome: str | None = None
     created_from: str = ""  # ISO dates, inclusive

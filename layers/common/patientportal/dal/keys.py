@@ -19,7 +19,7 @@ The table has ``pk``/``sk`` and these sparse global secondary indexes:
 
 from __future__ import annotations
 
-from patientportal.logic.normalise import name as folded
+from patientportal.normalise import name as folded
 
 OPEN_QUEUE = "QUEUE#OPEN"
 PROFILE = "PROFILE"

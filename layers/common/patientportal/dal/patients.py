@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 from patientportal.dal import keys
 from patientportal.dal.table import Table
 from patientportal.errors import ConflictError
-from patientportal.logic.portal_status import status_of
 from patientportal.models.records import PatientRecord
+from patientportal.portal_status import status_of
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from patientportal import normalise
 from patientportal.dal import keys
 from patientportal.dal.attributes import Item
 from patientportal.dal.table import Table
-from patientportal.logic import normalise
 from patientportal.models.records import MessageRecord, RequestRecord
 
 if TYPE_CHECKING:

@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from patientportal.logic.portal_status import PortalStatus, PortalStatusView
 from patientportal.models.common import ApiModel, Model
+from patientportal.models.patients import PortalStatus, PortalStatusView
 
 InvitationState = Literal["sent", "opened", "used", "expired", "bounced"]
 PatientIdText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]

@@ -17,11 +17,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from patientportal import aws, clock, ids
 from patientportal.auth.principal import Principal
-from patientportal.dal import helpers as stored_helpers
+from patientportal.dal import helper_results as stored_helpers
 from patientportal.dal import patients
 from patientportal.dal import requests as stored_requests
 from patientportal.errors import NotFoundError
-from patientportal.logic import audit
+from patientportal.logic.patients import audit
 from patientportal.models.records import RequestRecord
 from patientportal.models.requests import HelperResult
 from patientportal.observability import logger

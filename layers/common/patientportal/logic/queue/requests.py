@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from patientportal import clock, ids
 from patientportal.dal import requests as stored_requests
-from patientportal.logic import threads
+from patientportal.logic.queue import threads
 from patientportal.models.common import Page
 from patientportal.models.records import MessageRecord, PatientRecord, RequestRecord
 from patientportal.models.requests import (

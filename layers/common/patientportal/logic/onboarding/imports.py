@@ -1,6 +1,6 @@
 """Importing a practice's existing patient list from a CSV file (docs/import.md).
 
-The whole file is read and each row checked first (``patient_list``): a file that is not a
+The whole file is read and each row checked first (``import_file``): a file that is not a
 CSV of the documented columns is refused with nothing written. Each good row is then checked
 against the patients on file and the rows above it (same name and date of birth). A dry
 run answers that report; the real import starts a job whose worker writes the good rows in
@@ -17,11 +17,12 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from patientportal import clock
+from patientportal import clock, normalise
 from patientportal.auth.principal import Principal
 from patientportal.dal import batches, keys, patients
-from patientportal.logic import audit, jobs, normalise
-from patientportal.logic.patient_list import CheckedRow, check_row, identity_of, read_rows
+from patientportal.logic.onboarding import jobs
+from patientportal.logic.onboarding.import_file import CheckedRow, check_row, identity_of, read_rows
+from patientportal.logic.patients import audit
 from patientportal.models.imports import ImportReport, ImportRow, ImportStarted
 from patientportal.models.records import PatientRecord
 

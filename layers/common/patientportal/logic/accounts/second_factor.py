@@ -22,8 +22,8 @@ from patientportal.auth.principal import Principal
 from patientportal.dal import sessions as stored_sessions
 from patientportal.dal.table import Table
 from patientportal.errors import UnauthorizedError, ValidationFailedError
-from patientportal.logic import audit
-from patientportal.logic.sessions import SignedIn, StaffChallenge, staff_outcome
+from patientportal.logic.accounts.sessions import SignedIn, StaffChallenge, staff_outcome
+from patientportal.logic.patients import audit
 from patientportal.models.auth import StaffMfaReset
 
 CODE = re.compile(r"[0-9]{6}")

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from patientportal import clock
+from patientportal import clock, normalise
 from patientportal.auth.principal import Principal
 from patientportal.dal import archive as stored_archive
 from patientportal.errors import ValidationFailedError
-from patientportal.logic import audit, normalise
+from patientportal.logic.patients import audit
 from patientportal.models.common import Page
 from patientportal.models.requests import ArchivedItem, Outcome, RequestType
 

@@ -10,9 +10,8 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from patientportal import clock
+from patientportal import clock, normalise
 from patientportal.errors import BadRequestError, PayloadTooLargeError
-from patientportal.logic import normalise
 from patientportal.models.imports import RowProblem
 
 MAX_BYTES = 2 * 1024 * 1024

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from typing import get_args
 
-from patientportal import clock
+from patientportal import clock, normalise
 from patientportal.auth.principal import Principal
 from patientportal.dal import patients
 from patientportal.errors import ValidationFailedError
-from patientportal.logic import audit, normalise
-from patientportal.logic.links import iso
-from patientportal.logic.portal_status import PortalStatus, portal_status
+from patientportal.logic.patients import audit
 from patientportal.models.common import Page
 from patientportal.models.onboarding import (
     Invitation,
@@ -20,7 +18,9 @@ from patientportal.models.onboarding import (
     OnboardingPatient,
     StatusCounts,
 )
+from patientportal.models.patients import PortalStatus
 from patientportal.models.records import PatientRecord
+from patientportal.portal_status import portal_status
 
 # Still waiting for the patient: these become "expired" once past their expiry.
 OUTSTANDING = ("sent", "opened")
@@ -33,7 +33,7 @@ def invitation_of(patient: PatientRecord, now: int) -> Invitation | None:
     if state in OUTSTANDING and patient.invitation_expires_at <= now:
         state = "expired"
     return Invitation.model_validate(
-        {"state": state, "sent_at": patient.invitation_sent_at, "expires_at": iso(patient.invitation_expires_at)}
+        {"state": state, "sent_at": patient.invitation_sent_at, "expires_at": clock.iso(patient.invitation_expires_at)}
     )
 
 

@@ -15,8 +15,9 @@ from patientportal.dal import requests as stored_requests
 from patientportal.dal.table import Table
 from patientportal.email import outbox
 from patientportal.errors import ConflictError, NotFoundError
-from patientportal.logic import audit, threads
-from patientportal.logic.messages import message_view
+from patientportal.logic.patients import audit
+from patientportal.logic.queue import threads
+from patientportal.logic.queue.messages import message_view
 from patientportal.models.common import Page
 from patientportal.models.records import MessageRecord
 from patientportal.models.requests import (

@@ -7,11 +7,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from patientportal import normalise
 from patientportal.auth.principal import Principal
 from patientportal.dal import batches, keys, patients
 from patientportal.email.pacing import SendPacer
 from patientportal.errors import DomainError, ValidationFailedError
-from patientportal.logic import access, jobs, normalise
+from patientportal.logic.accounts import access
+from patientportal.logic.onboarding import jobs
 from patientportal.models.onboarding import MAX_PATIENTS_PER_JOB, BulkInvitations, JobStarted
 from patientportal.models.records import PatientRecord
 

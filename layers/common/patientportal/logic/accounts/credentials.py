@@ -11,7 +11,7 @@ from patientportal.dal import patients
 from patientportal.dal import usernames as stored_usernames
 from patientportal.dal.table import Table
 from patientportal.errors import ConflictError, NotFoundError, ValidationFailedError
-from patientportal.logic import audit
+from patientportal.logic.patients import audit
 from patientportal.models.accounts import Credentials, UsernameCheck
 from patientportal.models.records import PatientRecord
 

@@ -2,33 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
-
 from patientportal.auth.principal import Principal
 from patientportal.dal import patients
 from patientportal.errors import NotFoundError
-from patientportal.logic import audit
-from patientportal.logic.portal_status import PortalStatusView, portal_status
+from patientportal.logic.patients import audit
+from patientportal.models.patients import PatientDetail
 from patientportal.models.records import PatientRecord
-
-
-class PatientDetail(BaseModel):
-    patient_id: str
-    first_name: str
-    last_name: str
-    date_of_birth: str
-    email: str
-    zip: str
-    phone: str
-    username: str
-    portal_access_enabled: bool
-    portal_status: PortalStatusView
-    first_login_at: str
-    last_login_at: str
-    email_confirmed_by: str = ""
-    email_confirmed_at: str = ""
-    registered_online: bool = False
-    version: int = 1
+from patientportal.portal_status import portal_status
 
 
 def detail_of(patient: PatientRecord) -> PatientDetail:

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import BaseModel
-
+from patientportal.models.patients import PortalStatus, PortalStatusView, StatusReason
 from patientportal.models.records import PatientRecord
-
-PortalStatus = Literal["inactive", "unactivated", "active"]
 
 FIXES = {
     "unverified": "The patient registered online and has not used the confirmation link yet; the registration "
@@ -20,17 +15,6 @@ FIXES = {
     "or send an invitation email.",
     "active": 'Ask the patient to use "I forgot my password" on the portal sign-in page, or send a reset email.',
 }
-
-
-class StatusReason(BaseModel):
-    reason: str
-    fix: str
-
-
-class PortalStatusView(BaseModel):
-    status: PortalStatus
-    reasons: list[StatusReason]
-    email_undeliverable: bool
 
 
 def _blockers(patient: PatientRecord) -> list[str]:

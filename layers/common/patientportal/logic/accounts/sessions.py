@@ -15,7 +15,7 @@ from typing import Literal
 from botocore.exceptions import ClientError
 
 from patientportal import aws, clock
-from patientportal.auth import links, passwords
+from patientportal.auth import link_tokens, passwords
 from patientportal.auth.tokens import unverified_claims
 from patientportal.dal import keys, patients
 from patientportal.dal import sessions as stored_sessions
@@ -158,7 +158,7 @@ def begin(account: Account, signed_in: SignedIn, *, lifetime_seconds: int) -> No
     subject = str(claims.get("username", ""))
     table = Table()
     stored_sessions.start(
-        links.digest(signed_in.refresh_token),
+        link_tokens.digest(signed_in.refresh_token),
         account=account,
         subject=subject,
         now=now,
@@ -178,7 +178,7 @@ def refresh(account: Account, refresh_token: str, settings: Settings) -> SignedI
     and has not sat idle past ``session_idle_minutes`` (a new token is activity: the pages
     ask for one while the person works). An idle session is ended for good."""
     table = Table()
-    session = stored_sessions.find(links.digest(refresh_token), table=table)
+    session = stored_sessions.find(link_tokens.digest(refresh_token), table=table)
     if session is None or session.account != account:
         raise UnauthorizedError(SIGN_IN_AGAIN)
     now = clock.epoch_seconds()
@@ -236,7 +236,7 @@ def logout(account: Account, refresh_token: str | None, settings: Settings) -> N
     if not refresh_token:
         return
     table = Table()
-    session = stored_sessions.find(links.digest(refresh_token), table=table)
+    session = stored_sessions.find(link_tokens.digest(refresh_token), table=table)
     if session is None or session.account != account:
         _revoke(account, refresh_token, settings)  # not one of ours: revoked all the same
         return

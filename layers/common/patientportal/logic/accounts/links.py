@@ -5,11 +5,10 @@ opening the page consumes nothing, so a mail scanner that follows a link changes
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from patientportal import clock
-from patientportal.auth import links, patient_users, rate_limits
+from patientportal import clock, limits, normalise
+from patientportal.auth import link_tokens, patient_users
 from patientportal.dal import links as stored_links
 from patientportal.dal import patients
 from patientportal.dal import usernames as stored_usernames
@@ -17,7 +16,7 @@ from patientportal.dal.messages import outbox_item
 from patientportal.dal.table import Table
 from patientportal.email import outbox
 from patientportal.errors import ConflictError, GoneError, ValidationFailedError
-from patientportal.logic import credentials, normalise
+from patientportal.logic.accounts import credentials
 from patientportal.models.accounts import AccountReady, LinkInfo, UsernameCheck
 from patientportal.models.records import PatientRecord
 
@@ -26,10 +25,6 @@ if TYPE_CHECKING:
 
 TEMPLATE_OF = {"reset": "account_link", "invitation": "invitation", "verify_email": "verify_email"}
 GONE = "This link was already used, has expired or was replaced by a newer one. Ask for a new one."
-
-
-def iso(epoch: int) -> str:
-    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def invitation_sent(patient_id: str, token_sha256: str, expires_at: int) -> dict[str, Any]:
@@ -53,14 +48,16 @@ class IssuedLink:
     token_sha256: str
 
 
-def issue(patient: PatientRecord, purpose: links.Purpose, *, table: Table, new_patient: bool = False) -> IssuedLink:
+def issue(
+    patient: PatientRecord, purpose: link_tokens.Purpose, *, table: Table, new_patient: bool = False
+) -> IssuedLink:
     """The link item, the patient's pointer to it (revoking the older) and the email that
     carries it to the address on file: transaction entries for the caller to write. For a
     patient written in the same transaction, the pointer goes on the new record instead
     (``IssuedLink.token_sha256``)."""
-    token = links.new_token()
-    token_sha256 = links.digest(token)
-    expires_at = clock.epoch_seconds() + links.LIFETIME_SECONDS[purpose]
+    token = link_tokens.new_token()
+    token_sha256 = link_tokens.digest(token)
+    expires_at = clock.epoch_seconds() + link_tokens.LIFETIME_SECONDS[purpose]
     email = outbox.email_to(patient.email, patient.patient_id, TEMPLATE_OF[purpose], link_fragment=token)
     entries = [
         stored_links.link_entry(
@@ -77,7 +74,7 @@ def issue(patient: PatientRecord, purpose: links.Purpose, *, table: Table, new_p
         also = invitation_sent(patient.patient_id, token_sha256, expires_at) if purpose == "invitation" else None
         entries.append(
             stored_links.point_patient_entry(
-                patient.patient_id, links.SLOT[purpose], token_sha256, table=table, also=also
+                patient.patient_id, link_tokens.SLOT[purpose], token_sha256, table=table, also=also
             )
         )
     return IssuedLink(entries=entries, expires_at=expires_at, token_sha256=token_sha256)
@@ -86,20 +83,20 @@ def issue(patient: PatientRecord, purpose: links.Purpose, *, table: Table, new_p
 @dataclass(frozen=True)
 class LiveLink:
     token_sha256: str
-    purpose: links.Purpose
+    purpose: link_tokens.Purpose
     expires_at: int
     patient: PatientRecord
 
 
 def live_link(token: str) -> LiveLink:
     """The link if it is unused, unexpired and still its slot's newest; otherwise 410."""
-    token_sha256 = links.digest(token)
+    token_sha256 = link_tokens.digest(token)
     item: dict[str, Any] | None = stored_links.get_link(token_sha256)
     if item is None or item.get("used_at") or int(item["expires_at"]) <= clock.epoch_seconds():
         raise GoneError(GONE, field="token")
     purpose = item["purpose"]
     patient = patients.get_patient(str(item["patient_id"]))
-    slot = stored_links.slot_attribute(links.SLOT[purpose])
+    slot = stored_links.slot_attribute(link_tokens.SLOT[purpose])
     if patient is None or getattr(patient, slot) != token_sha256:
         raise GoneError(GONE, field="token")
     return LiveLink(token_sha256=token_sha256, purpose=purpose, expires_at=int(item["expires_at"]), patient=patient)
@@ -111,7 +108,9 @@ def inspect(token: str) -> LinkInfo:
     link = live_link(token)
     if _is_invitation(link) and link.patient.invitation_state == "sent":
         patients.mark_invitation_opened(link.patient.patient_id, link.token_sha256)
-    return LinkInfo(purpose=link.purpose, needs_username=not link.patient.username, expires_at=iso(link.expires_at))
+    return LinkInfo(
+        purpose=link.purpose, needs_username=not link.patient.username, expires_at=clock.iso(link.expires_at)
+    )
 
 
 def check_username(token: str, username: str) -> UsernameCheck:
@@ -121,7 +120,7 @@ def check_username(token: str, username: str) -> UsernameCheck:
     link = live_link(token)
     if link.patient.username:
         raise ValidationFailedError("This account already has a username.", field="username")
-    stored_links.count_username_check(link.token_sha256, limit=rate_limits.USERNAME_CHECKS_PER_LINK)
+    stored_links.count_username_check(link.token_sha256, limit=limits.USERNAME_CHECKS_PER_LINK)
     return credentials.username_check(username, for_patient=link.patient.patient_id)
 
 
@@ -135,7 +134,7 @@ def _consume(
 ) -> None:
     entries = stored_links.consume_entries(
         link.token_sha256,
-        slot=links.SLOT[link.purpose],
+        slot=link_tokens.SLOT[link.purpose],
         patient_id=link.patient.patient_id,
         now=clock.epoch_seconds(),
         used_at=clock.timestamp(),
@@ -170,7 +169,7 @@ def complete(token: str, username: str | None, password: str) -> AccountReady:
         if not username:
             raise ValidationFailedError("Choose a username.", field="username")
         credentials.require_valid_username(username)
-        stored_links.count_username_check(link.token_sha256, limit=rate_limits.USERNAME_CHECKS_PER_LINK)
+        stored_links.count_username_check(link.token_sha256, limit=limits.USERNAME_CHECKS_PER_LINK)
         if credentials.taken(username, patient.patient_id):
             raise ConflictError("This username is taken.", field="username")
         chosen = username

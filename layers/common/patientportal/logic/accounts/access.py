@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from patientportal import clock
+from patientportal import clock, normalise
 from patientportal.auth import patient_users
 from patientportal.auth.principal import Principal
 from patientportal.dal import patients
 from patientportal.dal.table import Table
 from patientportal.errors import NotFoundError, ValidationFailedError
-from patientportal.logic import audit, links, normalise
-from patientportal.logic.patients import PatientDetail, detail_of
+from patientportal.logic.accounts import links
+from patientportal.logic.patients import audit
+from patientportal.logic.patients.detail import detail_of
 from patientportal.models.accounts import InvitationSent, PortalAccess
+from patientportal.models.patients import PatientDetail
 from patientportal.models.records import PatientRecord
 
 MISSING = {
@@ -105,4 +107,4 @@ def invite(staff: Principal, patient: PatientRecord, *, api_request_id: str) -> 
     link = links.issue(patient, "invitation", table=table)
     audit_entry = table.put_entry(audit.audit_item(staff, "send_invitation", patient_id, api_request_id))
     table.transact([*link.entries, audit_entry], conflict="There is no such patient.")
-    return InvitationSent(sent_to=patient.email, expires_at=links.iso(link.expires_at))
+    return InvitationSent(sent_to=patient.email, expires_at=clock.iso(link.expires_at))

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from patientportal import normalise
 from patientportal.dal import patients
-from patientportal.logic import normalise
 
 
 def undeliverable_addresses(notification: dict[str, Any]) -> list[str]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from patientportal.auth.principal import ADMIN, STAFF, Principal
 from patientportal.dal import jobs as stored_jobs
-from patientportal.logic import bulk_invitations, imports
+from patientportal.logic.onboarding import bulk_invitations, imports
 from patientportal.observability import logger
 
 ChunkWork = Callable[[Principal, Mapping[str, Any], Sequence[Mapping[str, Any]]], tuple[int, list[dict[str, Any]]]]

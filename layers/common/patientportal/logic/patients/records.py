@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
-
-from patientportal import clock, ids
+from patientportal import clock, ids, normalise
 from patientportal.auth import patient_users
 from patientportal.auth.principal import Principal
 from patientportal.dal import patients
@@ -15,20 +13,13 @@ from patientportal.dal.messages import outbox_item
 from patientportal.dal.table import Table
 from patientportal.email import outbox
 from patientportal.errors import NotFoundError, ValidationFailedError
-from patientportal.logic import audit, normalise
-from patientportal.logic.patients import PatientDetail, detail_of
-from patientportal.logic.portal_status import PortalStatusView, portal_status
+from patientportal.logic.patients import audit
+from patientportal.logic.patients.detail import detail_of
 from patientportal.models.accounts import NewPatient, PatientChanges
 from patientportal.models.common import Page
+from patientportal.models.patients import PatientDetail, PatientSummary
 from patientportal.models.records import PatientRecord
-
-
-class PatientSummary(BaseModel):
-    patient_id: str
-    first_name: str
-    last_name: str
-    date_of_birth: str
-    portal_status: PortalStatusView
+from patientportal.portal_status import portal_status
 
 
 def find_patients(

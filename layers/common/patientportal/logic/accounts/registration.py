@@ -9,13 +9,12 @@ transaction (the address's mail counter, the waiting record, its link and its em
 
 from __future__ import annotations
 
-from patientportal import clock, ids
-from patientportal.auth import links as link_rules
-from patientportal.auth import rate_limits
+from patientportal import clock, ids, limits, normalise
+from patientportal.auth import link_tokens as link_rules
+from patientportal.dal import attempts as stored_rate_limits
 from patientportal.dal import patients
-from patientportal.dal import rate_limits as stored_rate_limits
 from patientportal.dal.table import Table
-from patientportal.logic import links, normalise
+from patientportal.logic.accounts import links
 from patientportal.models.accounts import Accepted, Registration
 from patientportal.models.records import PatientRecord
 
@@ -31,7 +30,7 @@ def register(form: Registration, *, source_ip: str) -> Accepted:
     handler answers with the same body); an address that has had its emails this hour is
     sent nothing and stores nothing, with the same answer."""
     table = Table()
-    stored_rate_limits.count_attempts([rate_limits.window(rate_limits.REGISTER_PER_SOURCE, source_ip)], table=table)
+    stored_rate_limits.count_attempts([limits.window(limits.REGISTER_PER_SOURCE, source_ip)], table=table)
     email = normalise.email(form.email)
     record = PatientRecord(
         patient_id=ids.new_id(),
@@ -48,7 +47,7 @@ def register(form: Registration, *, source_ip: str) -> Accepted:
     )
     link = links.issue(record, "verify_email", table=table, new_patient=True)
     record = record.model_copy(update={"link_verify_email": link.token_sha256})
-    mail_cap = rate_limits.window(rate_limits.PER_DESTINATION, email)  # past it, nothing is stored
+    mail_cap = limits.window(limits.PER_DESTINATION, email)  # past it, nothing is stored
     stored_rate_limits.write_counted(
         mail_cap, [patients.new_patient_entry(record, email, table=table), *link.entries], table=table
     )

@@ -12,7 +12,7 @@ from patientportal.errors import ConflictError, TooManyRequestsError
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
-    from patientportal.auth.rate_limits import Window
+    from patientportal.limits import Window
 
 
 def attempt_entry(counter: Window, *, table: Table) -> TransactWriteItemTypeDef:

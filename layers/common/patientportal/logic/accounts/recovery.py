@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from patientportal.auth import rate_limits
+from patientportal import limits, normalise
+from patientportal.dal import attempts as stored_rate_limits
 from patientportal.dal import patients
-from patientportal.dal import rate_limits as stored_rate_limits
 from patientportal.dal.messages import outbox_item
 from patientportal.dal.table import Table
 from patientportal.email import outbox
-from patientportal.logic import links, normalise
+from patientportal.logic.accounts import links
 from patientportal.models.accounts import Accepted, IdentityDetails
 from patientportal.models.records import PatientRecord
 
@@ -64,10 +64,10 @@ def request_link(details: IdentityDetails, *, source_ip: str) -> Accepted:
     email = normalise.email(details.email)
     table = Table()
     stored_rate_limits.count_attempts(
-        [rate_limits.window(rate_limits.PER_EMAIL, email), rate_limits.window(rate_limits.PER_SOURCE, source_ip)],
+        [limits.window(limits.PER_EMAIL, email), limits.window(limits.PER_SOURCE, source_ip)],
         table=table,
     )
     candidates = patients.patients_with_email(email, table=table)
-    mail_cap = rate_limits.window(rate_limits.PER_DESTINATION, email)
+    mail_cap = limits.window(limits.PER_DESTINATION, email)
     stored_rate_limits.write_counted(mail_cap, _reply_entries(candidates, details, table), table=table)
     return ACCEPTED

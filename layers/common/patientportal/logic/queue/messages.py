@@ -8,7 +8,8 @@ from patientportal.dal import messages as stored_messages
 from patientportal.dal import patients
 from patientportal.email import outbox
 from patientportal.errors import ConflictError, NotFoundError
-from patientportal.logic import audit, requests, threads
+from patientportal.logic.patients import audit
+from patientportal.logic.queue import requests, threads
 from patientportal.models.common import Page
 from patientportal.models.messages import Inbox, MessageRead, PatientMessage, SecureMessage, StaffMessage
 from patientportal.models.records import MessageRecord, PatientRecord
