@@ -1,6 +1,6 @@
-"""Cold start of every function (PERFORMANCE.md): in a fresh interpreter, the time from the
-first import to a handler ready to serve (module imported, settings read, resolver built),
-against B = `import boto3` in a fresh interpreter. Budget: at most 1.8 x B."""
+"""Cold start of every function (docs/performance.md "Cold start"): in a fresh interpreter,
+the time from the first import to a handler ready to serve (module imported, settings read,
+resolver built), against B = `import boto3` in a fresh interpreter. Budget: at most 1.8 x B."""
 
 from __future__ import annotations
 

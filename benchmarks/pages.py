@@ -1,4 +1,4 @@
-"""The staff queue page with 500 open items (PERFORMANCE.md "Pages"): from navigation to the
+"""The staff queue page with 500 open items (docs/performance.md "Pages"): from navigation to the
 table filled, in headless Chromium against the local runtime, with the server's share beside
 it: the same API pages fetched without a browser, and a static page load as the baseline."""
 

@@ -1,6 +1,6 @@
-"""Warm requests (PERFORMANCE.md): handler CPU per request with AWS answered by a stub,
-per route, against a raw handler returning fixed JSON in the same run. Budget: at most
-25 x that baseline for a validated route."""
+"""Warm requests (docs/performance.md "Warm requests"): handler CPU per request with AWS
+answered by a stub, per route, against a raw handler returning fixed JSON in the same run.
+Budget: at most 25 x that baseline for a validated route."""
 
 from __future__ import annotations
 

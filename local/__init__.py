@@ -1,5 +1,6 @@
 """The local runtime: the whole stack on one machine, built from infra/template.yaml
-(ARCHITECTURE §7). For evaluation, development and tests; real use is the deployed stack.
+(docs/architecture.md "The local runtime"). For evaluation, development and tests; real use is
+the deployed stack.
 
 Lambda puts the layer at /opt/python; here the layer's folder goes on the path the same way,
 so the functions import ``patientportal`` exactly as they do in Lambda.

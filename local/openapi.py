@@ -1,4 +1,4 @@
-"""The API's OpenAPI document, generated from the code of all five functions.
+"""The API's OpenAPI document, generated from the code of the four functions that serve HTTP routes.
 
 ``make openapi`` writes it to docs/openapi.json; a test fails when the committed copy drifts
 from what the code serves.

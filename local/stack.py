@@ -1,8 +1,8 @@
 """Creates the stack's resources in the AWS emulator from the template's own properties
 (no second copy of any definition), and works out each function's environment.
 
-Used by ``make run`` against moto's server and by the integration tests under
-``moto.mock_aws`` in-process: both reach AWS through boto3's default endpoint.
+Used by ``make run`` and by the integration tests, both against moto's threaded server on
+loopback (docs/decisions.md 13), which they reach through ``AWS_ENDPOINT_URL``.
 """
 
 from __future__ import annotations

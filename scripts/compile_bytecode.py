@@ -5,7 +5,7 @@ Usage: python scripts/compile_bytecode.py [BUILD_DIR]   (default: .aws-sam/build
 Why: Lambda's code directories (/var/task and the layers under /opt) are read-only, and the
 deployment package dates every file 1 January 1980. A normal (timestamp-based) .pyc never
 matches such a source, and Python cannot write a fresh one, so every cold start would
-compile the whole layer again (PERFORMANCE.md, "Bytecode"). A checked-hash .pyc records a
+compile the whole layer again (docs/performance.md "Bytecode"). A checked-hash .pyc records a
 hash of its source instead of a date: it stays valid whatever the file times are, and still
 refuses to load if the source changed.
 

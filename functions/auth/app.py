@@ -1,4 +1,4 @@
-"""Public routes: practice details, sign-in, refresh and sign-out (API.md "Public")."""
+"""Public routes: practice details, sign-in, refresh and sign-out (docs/api.md "Public")."""
 
 from __future__ import annotations
 
@@ -6,12 +6,11 @@ from typing import Annotated, cast
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from patientportal.auth import cookies
 from patientportal.auth.passwords import RULES_TEXT
 from patientportal.errors import TooManyRequestsError, UnauthorizedError
-from patientportal.http import build_resolver, viewer_address
+from patientportal.http import build_resolver, lambda_handler, viewer_address
 from patientportal.logic.accounts import links, recovery, registration, second_factor, sessions
 from patientportal.models.accounts import (
     Accepted,
@@ -36,7 +35,7 @@ from patientportal.models.auth import (
     SignedOut,
     Tokens,
 )
-from patientportal.observability import logger, metrics
+from patientportal.observability import metrics
 from patientportal.settings import get_settings
 
 app = build_resolver()
@@ -150,7 +149,8 @@ def accepted(answer: Accepted, status: int = 202) -> Response[Accepted]:
 
 
 def account_link_requested(details: IdentityDetails) -> Response[Accepted]:
-    """The same body whatever matched; throttled attempts get it too, with 429 (SECURITY.md 1, 4)."""
+    """The same body whatever matched; throttled attempts get it too, with 429
+    (docs/security.md "Identity", 1.1 and 1.4)."""
     try:
         return accepted(recovery.request_link(details, source_ip=source_ip()))
     except TooManyRequestsError:
@@ -191,7 +191,4 @@ def register(form: Annotated[Registration, Body()]) -> Response[Accepted]:
         return accepted(registration.REGISTERED, status=429)
 
 
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
-def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
-    return app.resolve(event, context)
+handler = lambda_handler(app)

@@ -1,5 +1,6 @@
-"""Staff routes about patients (API.md "Staff": patients, messages, onboarding, import), and an
-admin's reset of a staff member's second factor."""
+"""Staff routes about patients, their messages, onboarding and the import (docs/api.md "Staff:
+patients", "Staff: onboarding and jobs"), and an admin's reset of a staff member's second
+factor (docs/api.md "Staff: staff members")."""
 
 from __future__ import annotations
 
@@ -7,12 +8,11 @@ import base64
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from patientportal.http import api_request_id, build_resolver, caller
+from patientportal.http import Admin, Cursor, Limit, RequestId, Staff, build_resolver, lambda_handler
 from patientportal.logic.accounts import access, credentials, second_factor
 from patientportal.logic.onboarding import bulk_invitations, imports, jobs, overview
-from patientportal.logic.patients import audit, detail, records
+from patientportal.logic.patients import audit, demographics, detail
 from patientportal.logic.queue import messages
 from patientportal.models.accounts import (
     Credentials,
@@ -35,13 +35,11 @@ from patientportal.models.onboarding import (
     OnboardingPatient,
 )
 from patientportal.models.patients import PatientDetail, PatientSummary, PortalStatus
-from patientportal.observability import logger, metrics
+from patientportal.observability import metrics
 
 app = build_resolver()
 
 PatientId = Annotated[str, Path(min_length=1, max_length=64)]
-Limit = Annotated[int, Query(ge=1, le=200)]
-Cursor = Annotated[str | None, Query(max_length=2048)]
 NamePrefix = Annotated[str, Query(min_length=1, max_length=100)]
 UsernameText = Annotated[str, Path(min_length=1, max_length=128)]
 JobId = Annotated[str, Path(min_length=1, max_length=64)]
@@ -49,102 +47,103 @@ OptionalNamePrefix = Annotated[str, Query(max_length=100)]
 
 
 @app.get("/api/staff/patients")
-def find_patients(q: NamePrefix, limit: Limit = 50, cursor: Cursor = None) -> Page[PatientSummary]:
-    staff = caller(app).require_staff()
-    return records.find_patients(staff, q.strip(), limit=limit, cursor=cursor, api_request_id=api_request_id(app))
+def find_patients(
+    staff: Staff, api_request_id: RequestId, q: NamePrefix, limit: Limit = 50, cursor: Cursor = None
+) -> Page[PatientSummary]:
+    return demographics.find_patients(staff, q.strip(), limit=limit, cursor=cursor, api_request_id=api_request_id)
 
 
 @app.post("/api/staff/patients")
-def add_patient(new: Annotated[NewPatient, Body()]) -> tuple[PatientDetail, int]:
-    staff = caller(app).require_staff()
-    return records.add_patient(staff, new, api_request_id=api_request_id(app)), 201
+def add_patient(
+    staff: Staff, api_request_id: RequestId, new: Annotated[NewPatient, Body()]
+) -> tuple[PatientDetail, int]:
+    return demographics.add_patient(staff, new, api_request_id=api_request_id), 201
 
 
 @app.patch("/api/staff/patients/<patient_id>")
-def update_patient(patient_id: PatientId, changes: Annotated[PatientChanges, Body()]) -> PatientDetail:
-    staff = caller(app).require_staff()
-    return records.update_patient(staff, patient_id, changes, api_request_id=api_request_id(app))
+def update_patient(
+    staff: Staff, api_request_id: RequestId, patient_id: PatientId, changes: Annotated[PatientChanges, Body()]
+) -> PatientDetail:
+    return demographics.update_patient(staff, patient_id, changes, api_request_id=api_request_id)
 
 
 @app.put("/api/staff/patients/<patient_id>/portal-access")
-def set_portal_access(patient_id: PatientId, wanted: Annotated[PortalAccess, Body()]) -> PatientDetail:
-    staff = caller(app).require_staff()
-    return access.set_portal_access(staff, patient_id, wanted, api_request_id=api_request_id(app))
+def set_portal_access(
+    staff: Staff, api_request_id: RequestId, patient_id: PatientId, wanted: Annotated[PortalAccess, Body()]
+) -> PatientDetail:
+    return access.set_portal_access(staff, patient_id, wanted, api_request_id=api_request_id)
 
 
 @app.post("/api/staff/patients/<patient_id>/invitation")
-def send_invitation(patient_id: PatientId) -> tuple[InvitationSent, int]:
-    staff = caller(app).require_staff()
-    return access.send_invitation(staff, patient_id, api_request_id=api_request_id(app)), 202
+def send_invitation(staff: Staff, api_request_id: RequestId, patient_id: PatientId) -> tuple[InvitationSent, int]:
+    return access.send_invitation(staff, patient_id, api_request_id=api_request_id), 202
 
 
 @app.put("/api/staff/patients/<patient_id>/credentials")
-def set_credentials(patient_id: PatientId, wanted: Annotated[Credentials, Body()]) -> PatientDetail:
-    staff = caller(app).require_staff()
-    updated = credentials.set_credentials(staff, patient_id, wanted, api_request_id=api_request_id(app))
+def set_credentials(
+    staff: Staff, api_request_id: RequestId, patient_id: PatientId, wanted: Annotated[Credentials, Body()]
+) -> PatientDetail:
+    updated = credentials.set_credentials(staff, patient_id, wanted, api_request_id=api_request_id)
     return detail.detail_of(updated)
 
 
 @app.get("/api/staff/usernames/<username>")
-def check_username(username: UsernameText) -> UsernameCheck:
-    caller(app).require_staff()
+def check_username(_staff: Staff, username: UsernameText) -> UsernameCheck:
     return credentials.username_check(username)
 
 
 @app.get("/api/staff/patients/<patient_id>")
-def get_patient(patient_id: PatientId) -> PatientDetail:
-    staff = caller(app).require_staff()
-    return detail.patient_detail(staff, patient_id, api_request_id=api_request_id(app))
+def get_patient(staff: Staff, api_request_id: RequestId, patient_id: PatientId) -> PatientDetail:
+    return detail.patient_detail(staff, patient_id, api_request_id=api_request_id)
 
 
 @app.post("/api/staff/patients/<patient_id>/messages")
-def send_patient_message(patient_id: PatientId, message: Annotated[StaffMessage, Body()]) -> tuple[SecureMessage, int]:
-    staff = caller(app).require_staff()
-    sent = messages.send_message_to_patient(staff, patient_id, message, api_request_id=api_request_id(app))
+def send_patient_message(
+    staff: Staff, api_request_id: RequestId, patient_id: PatientId, message: Annotated[StaffMessage, Body()]
+) -> tuple[SecureMessage, int]:
+    sent = messages.send_message_to_patient(staff, patient_id, message, api_request_id=api_request_id)
     metrics.add_metric(name="SecureMessagesSent", unit="Count", value=1)
     return sent, 201
 
 
 @app.get("/api/staff/patients/<patient_id>/correspondence")
-def get_correspondence(patient_id: PatientId, limit: Limit = 50, cursor: Cursor = None) -> Page[SecureMessage]:
-    staff = caller(app).require_staff()
-    return messages.correspondence(staff, patient_id, limit=limit, cursor=cursor, api_request_id=api_request_id(app))
+def get_correspondence(
+    staff: Staff, api_request_id: RequestId, patient_id: PatientId, limit: Limit = 50, cursor: Cursor = None
+) -> Page[SecureMessage]:
+    return messages.correspondence(staff, patient_id, limit=limit, cursor=cursor, api_request_id=api_request_id)
 
 
 @app.get("/api/staff/patients/<patient_id>/audit")
-def get_audit_trail(patient_id: PatientId, limit: Limit = 50, cursor: Cursor = None) -> Page[AuditEntry]:
-    staff = caller(app).require_staff()
-    return audit.audit_trail(staff, patient_id, limit=limit, cursor=cursor, api_request_id=api_request_id(app))
+def get_audit_trail(
+    staff: Staff, api_request_id: RequestId, patient_id: PatientId, limit: Limit = 50, cursor: Cursor = None
+) -> Page[AuditEntry]:
+    return audit.audit_trail(staff, patient_id, limit=limit, cursor=cursor, api_request_id=api_request_id)
 
 
 @app.get("/api/staff/onboarding")
-def list_onboarding(
+def list_onboarding(  # noqa: PLR0917 - each query parameter of the route is an argument
+    staff: Staff,
+    api_request_id: RequestId,
     status: Annotated[PortalStatus | None, Query()] = None,
     q: OptionalNamePrefix = "",
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[OnboardingPatient]:
-    staff = caller(app).require_staff()
-    return overview.onboarding_page(
-        staff, status, q.strip(), limit=limit, cursor=cursor, api_request_id=api_request_id(app)
-    )
+    return overview.onboarding_page(staff, status, q.strip(), limit=limit, cursor=cursor, api_request_id=api_request_id)
 
 
 @app.get("/api/staff/onboarding/counts")
-def count_onboarding() -> OnboardingCounts:
-    caller(app).require_staff()
+def count_onboarding(_staff: Staff) -> OnboardingCounts:
     return overview.onboarding_counts()
 
 
 @app.post("/api/staff/onboarding/invitations")
-def send_bulk_invitations(selection: Annotated[BulkInvitations, Body()]) -> tuple[JobStarted, int]:
-    staff = caller(app).require_staff()
+def send_bulk_invitations(staff: Staff, selection: Annotated[BulkInvitations, Body()]) -> tuple[JobStarted, int]:
     return bulk_invitations.start(staff, selection), 202
 
 
 @app.get("/api/staff/jobs/<job_id>")
-def get_job(job_id: JobId) -> JobProgress:
-    caller(app).require_staff()
+def get_job(_staff: Staff, job_id: JobId) -> JobProgress:
     return jobs.job_progress(job_id)
 
 
@@ -157,26 +156,22 @@ def _uploaded_file() -> bytes:
 
 @app.post("/api/staff/patients/import")
 def import_patients(
+    admin: Admin,
     dry_run: Annotated[bool, Query()] = True,
     enable_access: Annotated[bool, Query()] = False,
 ) -> tuple[ImportReport | ImportStarted, int]:
     """The body is the CSV file itself (``text/csv``, docs/import.md): a dry run answers the
     row-by-row report; the real import answers 202 with the job that writes the rows."""
-    admin = caller(app).require_admin()
     if dry_run:
         return imports.dry_run(_uploaded_file(), enable_access=enable_access), 200
     return imports.start_import(admin, _uploaded_file(), enable_access=enable_access), 202
 
 
 @app.post("/api/staff/staff-members/<username>/mfa-reset")
-def reset_staff_mfa(username: UsernameText) -> StaffMfaReset:
+def reset_staff_mfa(admin: Admin, api_request_id: RequestId, username: UsernameText) -> StaffMfaReset:
     """Admins only: the member sets up their authenticator app again at the next sign-in
     (a lost or new phone) and is signed out everywhere now. Audited."""
-    admin = caller(app).require_admin()
-    return second_factor.reset(admin, username.strip(), api_request_id=api_request_id(app))
+    return second_factor.reset(admin, username.strip(), api_request_id=api_request_id)
 
 
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
-def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
-    return app.resolve(event, context)
+handler = lambda_handler(app)

@@ -1,6 +1,7 @@
-"""Account claim, forgot password and one-time links, in-process under moto (SECURITY.md
-1-4, 6): generic answers, the emails each case gets, links that are single-use, expire and
-are revoked by newer ones, throttling, and the DynamoDB work of claim and forgot."""
+"""Account claim, forgot password and one-time links, in-process under moto (docs/security.md
+"Identity" and "Sessions"): generic answers, the emails each case gets, links that are
+single-use, expire and are revoked by newer ones, throttling, and the DynamoDB work of claim
+and forgot."""
 
 from __future__ import annotations
 

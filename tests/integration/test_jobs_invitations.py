@@ -181,7 +181,7 @@ def test_a_throttled_send_is_retried_and_sent_once(staff, call_patients, deliver
         attempts.append(model.name)
         if len(attempts) > 1:
             return None
-        response = AWSResponse("https://email.test", 400, {}, None)
+        response = AWSResponse("https://email.test", 400, {}, None)  # type: ignore[arg-type]
         return response, {
             "Error": {"Code": "TooManyRequestsException", "Message": "Maximum sending rate exceeded."},
             "ResponseMetadata": {"HTTPStatusCode": 400},

@@ -6,6 +6,7 @@ write that can change it."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import boto3
 import pytest
@@ -103,7 +104,7 @@ def test_bad_list_parameters_are_4xx_naming_the_field(staff, call_patients, logi
 def _many_patients(table: str, count: int) -> None:
     client = boto3.client("dynamodb")
     for start in range(0, count, 25):
-        batch = []
+        batch: list[Any] = []
         for number in range(start, min(start + 25, count)):
             record = PatientRecord(
                 patient_id=f"bulk-{number:05d}",

@@ -1,7 +1,7 @@
-"""Every account and access paragraph of the providers' help text (SEED-HELP.md), walked over
-HTTP against the whole local stack (`python -m local`), as the staff pages and the patient
-pages would. Each test names the paragraph it walks. Demo patients used here are not used by
-the other local tests, so the shared runtime's state stays predictable."""
+"""Every account and access behaviour the help text describes, each test naming its
+paragraph, walked over HTTP against the whole local stack (`python -m local`), as the staff
+pages and the patient pages would. Demo patients used here are not used by the other local
+tests, so the shared runtime's state stays predictable."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""One place maps errors to HTTP, including the validating resolver's known gaps (STYLE.md)."""
+"""One place maps errors to HTTP, including the validating resolver's known gaps
+(docs/architecture.md "Conventions")."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def through_cloudfront(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def resolve(event: dict[str, Any]) -> dict[str, Any]:
     event["headers"][ORIGIN_HEADER] = THROUGH_CLOUDFRONT["ORIGIN_VERIFY_SECRET"]
-    return app.resolve(event, LambdaContext(function_name="test"))
+    return app.resolve(event, LambdaContext(function_name="test"))  # type: ignore[arg-type]
 
 
 @app.post("/greet")

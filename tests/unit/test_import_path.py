@@ -1,5 +1,5 @@
-"""Cold-start hygiene (PERFORMANCE.md): the X-Ray SDK is never imported, and rarely used
-heavy modules load only when a route needs them. Checked in fresh interpreters."""
+"""Cold-start hygiene (docs/performance.md "Cold start"): the X-Ray SDK is never imported, and
+rarely used heavy modules load only when a route needs them. Checked in fresh interpreters."""
 
 from __future__ import annotations
 

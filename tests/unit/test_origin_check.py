@@ -38,7 +38,7 @@ def settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def call(headers: dict[str, str]) -> tuple[int, Any, dict[str, Any]]:
     event = http_event(method="GET", path="/where", route_path="/where", headers=headers, source_ip=EDGE)
-    answer = app.resolve(event, LambdaContext(function_name="test"))
+    answer = app.resolve(event, LambdaContext(function_name="test"))  # type: ignore[arg-type]
     return answer["statusCode"], json.loads(answer["body"]), answer
 
 

@@ -1,4 +1,4 @@
-"""The password policy (SECURITY.md 5) and its agreement with the pools' policies."""
+"""The password policy (docs/security.md "Identity", 1.12) and its agreement with the pools' policies."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The portal-status rule of API.md: every reason listed, with its fix."""
+"""The portal-status rule of docs/api.md "Portal status": every reason listed, with its fix."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Every client is made on first use, DynamoDB included: a function that answers from a cache or
 refuses a request early never pays for one (docs/decisions.md, cold starts). Tests
-reach every client through ``created_clients()`` to count calls with botocore's event hooks.
+count each client's calls with botocore's event hooks (tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -52,11 +52,6 @@ def ses() -> SESClient:
 def eventbridge() -> EventBridgeClient:
     client: EventBridgeClient = _client("events")
     return client
-
-
-def created_clients() -> dict[str, Any]:
-    """The clients made so far, by service name (for tests that count calls)."""
-    return dict(_clients)
 
 
 def forget_clients() -> None:

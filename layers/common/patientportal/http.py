@@ -2,12 +2,18 @@
 
 Every function builds its resolver here, so each answers errors in one shape:
 ``{"error": {"code": ..., "message": ..., "field": ...}}``. It also closes the validating
-resolver's known gaps (STYLE.md): its default 422 body lacks ``msg``, undecodable bodies
-raise ``UnicodeDecodeError``/``ValueError``, a body nested too deeply raises ``RecursionError``
-in the JSON decoder, a non-JSON content type answers Powertools' own 415 shape (and forms are
-parsed as forms), and ``@app.not_found`` would swallow domain "not found" errors, which is
-why ours are a separate class. And every resolver answers only requests that came through
-the template's CloudFront distribution, whose header also names the viewer's address.
+resolver's known gaps (docs/architecture.md "Conventions"): its default 422 body lacks
+``msg``, undecodable bodies raise ``UnicodeDecodeError``/``ValueError``, a body nested too
+deeply raises ``RecursionError`` in the JSON decoder, a non-JSON content type answers
+Powertools' own 415 shape (and forms are parsed as forms), and ``@app.not_found`` would
+swallow domain "not found" errors, which is why ours are a separate class. And every
+resolver answers only requests that came through the template's CloudFront distribution,
+whose header also names the viewer's address.
+
+A route says who may call it in its signature, with the dependencies at the end of this
+module (``Staff``, ``Admin``, ``Patient``, ``RequestId``) and the paging parameters every list
+declares (``Limit``, ``Cursor``); ``tests/unit/test_route_dependencies.py`` checks that every
+staff and patient route names its caller. ``lambda_handler`` is every API function's handler.
 """
 
 from __future__ import annotations
@@ -15,24 +21,34 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import suppress
 from http import HTTPStatus
-from typing import Any
+from typing import Annotated, Any, cast
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler import (
+    APIGatewayHttpResolver,
+    DependencyResolutionError,
+    Depends,
+    Request,
+    Response,
+    content_types,
+)
 from aws_lambda_powertools.event_handler.middlewares.openapi_validation import OpenAPIRequestValidationMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from patientportal import errors
 from patientportal.auth.principal import Principal, principal_from_claims
 from patientportal.logic.accounts import request_checks
-from patientportal.observability import logger
+from patientportal.models.records import PatientRecord
+from patientportal.observability import logger, metrics
 from patientportal.settings import get_settings
 
 STATUS_BY_ERROR: dict[type[errors.DomainError], HTTPStatus] = {
@@ -55,7 +71,7 @@ class ErrorDetail(BaseModel):
 
 
 class ErrorBody(BaseModel):
-    """The one shape of every error this API answers (API.md)."""
+    """The one shape of every error this API answers (docs/api.md "Errors")."""
 
     error: ErrorDetail
     current: dict[str, Any] | None = None
@@ -146,11 +162,15 @@ class DistributionOnlyResolver(APIGatewayHttpResolver):
     execute-api address is public, and a request sent there directly would skip CloudFront
     and could name any viewer address it liked; it is refused before anything is read or
     called. Every answer also tells CloudFront to keep nothing (its cache key needs a
-    maximum TTL above 0, see the template's ApiCachePolicy)."""
+    maximum TTL above 0, see the template's ApiCachePolicy).
+
+    Powertools wraps what a route's dependency raises in ``DependencyResolutionError``; the
+    exception handlers answer what it wraps, and what none answers (say, DynamoDB failing
+    while the caller is checked) leaves the function as itself, as when the route called it."""
 
     def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
         if from_distribution(event.get("headers")):
-            answer = super().resolve(event, context)
+            answer = self._resolve_unwrapped(event, context)
         else:
             logger.warning("API request without CloudFront's origin header refused")
             refused = error_response(HTTPStatus.FORBIDDEN, "forbidden", "Use the portal's own address.")
@@ -163,6 +183,15 @@ class DistributionOnlyResolver(APIGatewayHttpResolver):
             }
         answer.setdefault("headers", {}).setdefault("Cache-Control", "no-store")
         return answer
+
+    def _resolve_unwrapped(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
+        try:
+            return super().resolve(event, context)
+        except DependencyResolutionError as wrapped:
+            if not isinstance(wrapped.__cause__, Exception):
+                raise
+            failure = wrapped.__cause__
+        raise failure  # outside the except block: its traceback and chain stay its own
 
 
 def viewer_ip(header: str | None, connection: str) -> str:
@@ -237,14 +266,62 @@ def build_resolver() -> APIGatewayHttpResolver:
     return app
 
 
-def caller(app: APIGatewayHttpResolver) -> Principal:
+def lambda_handler(app: APIGatewayHttpResolver) -> Callable[[dict[str, object], LambdaContext], dict[str, object]]:
+    """An API function's Lambda handler: the resolver's answer, with the invocation's context
+    on every log line (none left from the one before) and its metrics flushed."""
+
+    @logger.inject_lambda_context(clear_state=True)
+    @metrics.log_metrics
+    def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
+        return app.resolve(event, context)
+
+    return handler
+
+
+# Who is calling, as the routes' dependencies (Powertools' Depends): each is worked out after
+# the request is validated and before the route runs, once per request, and what it raises
+# is answered by the exception handlers above. They add nothing to the OpenAPI document.
+
+
+def http_event(request: Request) -> APIGatewayProxyEventV2:
+    """The request's event: every resolver built here serves an HTTP API (payload 2.0)."""
+    return cast("APIGatewayProxyEventV2", request.resolved_event)
+
+
+def caller(request: Request) -> Principal:
     """The signed-in person making this request, from the claims the authorizer verified; a
     staff token from before that person's sign-out is refused here (patients' are refused
     by ``request_checks.active_patient``, which reads their record anyway)."""
-    claims = app.current_event.request_context.authorizer.jwt_claim
+    claims = http_event(request).request_context.authorizer.jwt_claim
     return request_checks.signed_in_staff(principal_from_claims(claims, get_settings()))
 
 
-def api_request_id(app: APIGatewayHttpResolver) -> str:
+def staff_caller(request: Request) -> Principal:
+    """A signed-in member of staff (or an admin)."""
+    return caller(request).require_staff()
+
+
+def admin_caller(request: Request) -> Principal:
+    """A signed-in member of staff in the admin group."""
+    return caller(request).require_admin()
+
+
+def patient_caller(request: Request) -> PatientRecord:
+    """The signed-in patient's record, while their access is on and their session stands."""
+    return request_checks.active_patient(caller(request))
+
+
+def api_request_id(request: Request) -> str:
     """API Gateway's id for this request: it ties audit entries to access-log lines."""
-    return app.current_event.request_context.request_id
+    return http_event(request).request_context.request_id
+
+
+Staff = Annotated[Principal, Depends(staff_caller)]
+Admin = Annotated[Principal, Depends(admin_caller)]
+Patient = Annotated[PatientRecord, Depends(patient_caller)]
+RequestId = Annotated[str, Depends(api_request_id)]
+
+# The paging query parameters of every list route (each declares ``limit: Limit = 50`` and
+# ``cursor: Cursor = None``); the cursor is the opaque one the previous page answered.
+Limit = Annotated[int, Query(ge=1, le=200)]
+Cursor = Annotated[str | None, Query(max_length=2048)]

@@ -1,4 +1,4 @@
-"""The portal-status rule (API.md "Portal status"), decided here and nowhere else."""
+"""The portal-status rule (docs/api.md "Portal status"), decided here and nowhere else."""
 
 from __future__ import annotations
 

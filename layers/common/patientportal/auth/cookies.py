@@ -1,6 +1,6 @@
 """The refresh-token cookie: HttpOnly, Secure, SameSite=Strict, scoped to /api/auth and
 without Max-Age, so page scripts never see it, no other route receives it, and it goes
-when the browser closes (ARCHITECTURE §5)."""
+when the browser closes (docs/architecture.md "Identity and sessions")."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""One-time links (ARCHITECTURE §5, SECURITY.md 2): 32 random bytes, only the SHA-256
-stored, an expiry per purpose, and one live link per slot so a newer link revokes the older.
+"""One-time links (docs/architecture.md "Identity and sessions"; docs/security.md "Identity",
+1.8): 32 random bytes, only the SHA-256 stored, an expiry per purpose, and one live link per
+slot so a newer link revokes the older.
 
 Invitations and resets share the ``password`` slot: both end in setting a password, so a
 reset requested after an invitation (or the reverse) leaves only the newest one usable.

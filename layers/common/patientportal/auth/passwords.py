@@ -1,4 +1,4 @@
-"""The password policy (SECURITY.md 5), in one place; the pools' policies agree with it."""
+"""The password policy (docs/security.md "Identity", 1.12), in one place; the pools' policies agree with it."""
 
 from __future__ import annotations
 

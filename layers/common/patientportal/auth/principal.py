@@ -2,7 +2,7 @@
 
 The authorizer proves the token was signed by one of our pools; this module decides what
 the caller may do. The pool is told by the issuer, never by anything the caller sends,
-and a patient's id comes only from the token (ARCHITECTURE §5).
+and a patient's id comes only from the token (docs/architecture.md "Identity and sessions").
 """
 
 from __future__ import annotations

@@ -16,11 +16,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from patientportal import aws
 from patientportal.dal import keys
-from patientportal.dal.attributes import Item, from_attributes, to_attributes
+from patientportal.dal.attributes import Item
+from patientportal.dal.table import Table
 from patientportal.errors import BadRequestError
-from patientportal.settings import get_settings
 
 KEY_ATTRIBUTES = keys.CURSOR_ATTRIBUTES["Queue"]
 MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
@@ -105,31 +104,24 @@ def archive_page(
     month, start = decode_cursor(cursor, newest, oldest) if cursor else (newest, None)
     filter_expression, names, values = _filter_expression(wanted)
     sort_condition, sort_values = _sort_range(wanted)
+    table = Table()
     found: list[Item] = []
     queries = 0
     while month >= oldest and len(found) <= limit and queries < max_queries:
-        arguments: dict[str, Any] = {
-            "TableName": get_settings().table_name,
-            "IndexName": "Queue",
-            "KeyConditionExpression": "queue_pk = :month" + sort_condition,
-            "ExpressionAttributeValues": to_attributes(
-                {":month": keys.archive_partition(month), **sort_values, **values}
-            ),
-            "ScanIndexForward": False,
-            "Limit": limit + 1 - len(found),
-        }
-        if filter_expression:
-            arguments["FilterExpression"] = filter_expression
-        if names:
-            arguments["ExpressionAttributeNames"] = names
-        if start:
-            arguments["ExclusiveStartKey"] = to_attributes(start)
-        answer = aws.dynamodb().query(**arguments)
+        items, last = table.query(
+            index="Queue",
+            condition="queue_pk = :month" + sort_condition,
+            values={":month": keys.archive_partition(month), **sort_values, **values},
+            names=names,
+            filter_expression=filter_expression,
+            newest_first=True,
+            limit=limit + 1 - len(found),
+            start=start,
+        )
         queries += 1
-        found += [{**from_attributes(item), "_month": month} for item in answer.get("Items", [])]
-        last = answer.get("LastEvaluatedKey")
+        found += [{**item, "_month": month} for item in items]
         if last:
-            start = from_attributes(last)
+            start = last
         else:
             month, start = month_before(month), None
     page = found[:limit]

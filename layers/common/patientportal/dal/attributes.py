@@ -1,8 +1,9 @@
 """DynamoDB's typed attribute values <-> plain Python values, for the kinds the portal stores.
 
 boto3's TypeSerializer would do, but importing boto3 drags s3transfer and multiprocessing
-into every cold start (PERFORMANCE.md); the portal stores only strings, numbers, booleans,
-maps, lists and string sets, and this is all it takes. Numbers come back as int or float.
+into every cold start (docs/performance.md "Cold start"); the portal stores only strings,
+numbers, booleans, maps, lists and string sets, and this is all it takes. Numbers come back
+as int or float.
 """
 
 from __future__ import annotations

@@ -11,8 +11,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from patientportal import aws
-from patientportal.dal.attributes import Item, from_attributes, to_attributes
+from patientportal.dal.attributes import Item
 from patientportal.dal.table import Table
 
 WRITE_BATCH = 25  # DynamoDB's limit per BatchWriteItem
@@ -35,17 +34,14 @@ def put_all(
     sleep: Callable[[float], None] = time.sleep,
 ) -> int:
     """Writes every item in calls of at most 25; returns the number of calls made."""
-    name = (table or Table()).name
+    table = table or Table()
     calls = 0
     for start in range(0, len(items), WRITE_BATCH):
-        pending: dict[str, Any] = {
-            name: [{"PutRequest": {"Item": to_attributes(item)}} for item in items[start : start + WRITE_BATCH]]
-        }
+        pending = table.batch_puts(items[start : start + WRITE_BATCH])
         for attempt in range(MAX_TRIES):
-            answer = aws.dynamodb().batch_write_item(RequestItems=pending)
+            pending = table.write_batch(pending)
             calls += 1
-            pending = dict(answer.get("UnprocessedItems") or {})
-            if not pending.get(name):
+            if pending.done:
                 break
             sleep(_pause(attempt))
         else:
@@ -61,20 +57,14 @@ def get_all(
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[Item]:
     """The items that exist among ``keys`` (in no particular order), 100 keys a call."""
-    name = (table or Table()).name
+    table = table or Table()
     found: list[Item] = []
     for start in range(0, len(keys), GET_BATCH):
-        request: dict[str, Any] = {"Keys": [to_attributes(key) for key in keys[start : start + GET_BATCH]]}
-        if attributes:
-            names = {f"#a{number}": attribute for number, attribute in enumerate(dict.fromkeys(attributes))}
-            request["ProjectionExpression"] = ", ".join(names)
-            request["ExpressionAttributeNames"] = names
-        pending: dict[str, Any] = {name: request}
+        pending = table.batch_keys(keys[start : start + GET_BATCH], attributes=attributes)
         for attempt in range(MAX_TRIES):
-            answer = aws.dynamodb().batch_get_item(RequestItems=pending)
-            found.extend(from_attributes(item) for item in answer.get("Responses", {}).get(name, []))
-            pending = dict(answer.get("UnprocessedKeys") or {})
-            if not pending.get(name):
+            items, pending = table.read_batch(pending)
+            found.extend(items)
+            if pending.done:
                 break
             sleep(_pause(attempt))
         else:

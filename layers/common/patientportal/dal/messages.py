@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from patientportal.dal import keys
+from patientportal.dal import keys, patient_items
 from patientportal.dal.requests import thread_message_item
 from patientportal.dal.table import Table
 from patientportal.models.records import MessageRecord, OutboxEntry
@@ -70,16 +70,7 @@ def add_message(
 def patient_messages_page(
     patient_id: str, *, limit: int, cursor: str | None, table: Table | None = None
 ) -> tuple[list[MessageRecord], str | None]:
-    table = table or Table()
-    items, next_cursor = table.query_page(
-        index="PatientItems",
-        partition=("patient_pk", keys.patient_items_partition(patient_id)),
-        sort_prefix=("patient_sk", "MSG#"),
-        newest_first=True,
-        limit=limit,
-        cursor=cursor,
-    )
-    return [MessageRecord.model_validate(item) for item in items], next_cursor
+    return patient_items.page(patient_id, "MSG#", MessageRecord, limit=limit, cursor=cursor, table=table)
 
 
 def record_sent(outbox_id: str, ses_message_id: str, sent_at: str, *, table: Table | None = None) -> None:
@@ -92,13 +83,9 @@ def record_sent(outbox_id: str, ses_message_id: str, sent_at: str, *, table: Tab
 
 def find_patient_message(patient_id: str, message_id: str, *, table: Table | None = None) -> MessageRecord | None:
     """Found through the patient's own index partition, so another patient's id finds nothing."""
-    items, _ = (table or Table()).query_page(
-        index="PatientItems",
-        partition=("patient_pk", keys.patient_items_partition(patient_id)),
-        sort_prefix=("patient_sk", keys.patient_message_entry(patient_id, message_id)["patient_sk"]),
-        limit=1,
-    )
-    return MessageRecord.model_validate(items[0]) if items else None
+    entry = keys.patient_message_entry(patient_id, message_id)["patient_sk"]
+    found, _ = patient_items.page(patient_id, entry, MessageRecord, limit=1, newest_first=False, table=table)
+    return found[0] if found else None
 
 
 def mark_read(message: MessageRecord, at: str, *, table: Table | None = None) -> None:

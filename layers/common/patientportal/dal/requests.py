@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from patientportal import normalise
-from patientportal.dal import keys
+from patientportal.dal import keys, patient_items
 from patientportal.dal.attributes import Item
 from patientportal.dal.table import Table
 from patientportal.models.records import MessageRecord, RequestRecord
@@ -109,16 +109,7 @@ def request_with_thread(request_id: str, *, table: Table | None = None) -> tuple
 def patient_requests_page(
     patient_id: str, *, limit: int, cursor: str | None, table: Table | None = None
 ) -> tuple[list[RequestRecord], str | None]:
-    table = table or Table()
-    items, next_cursor = table.query_page(
-        index="PatientItems",
-        partition=("patient_pk", keys.patient_items_partition(patient_id)),
-        sort_prefix=("patient_sk", "REQUEST#"),
-        newest_first=True,
-        limit=limit,
-        cursor=cursor,
-    )
-    return [RequestRecord.model_validate(item) for item in items], next_cursor
+    return patient_items.page(patient_id, "REQUEST#", RequestRecord, limit=limit, cursor=cursor, table=table)
 
 
 def get_request(request_id: str, *, table: Table | None = None) -> RequestRecord | None:

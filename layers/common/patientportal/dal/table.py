@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -39,6 +40,20 @@ def conflicts_as_domain_errors(message: str) -> Iterator[None]:
         raise
 
 
+@dataclass(frozen=True)
+class PendingBatch:
+    """What a batch call (``BatchWriteItem``, ``BatchGetItem``) still has to do, in DynamoDB's
+    own form: made by ``Table.batch_puts`` or ``Table.batch_keys``, and handed back by each
+    call with what DynamoDB left unprocessed. Callers only pass it back until it is done."""
+
+    table: str
+    request_items: Mapping[str, Any]
+
+    @property
+    def done(self) -> bool:
+        return not self.request_items.get(self.table)
+
+
 class Table:
     """Thin typed access to the portal's one table."""
 
@@ -51,11 +66,8 @@ class Table:
         return from_attributes(found) if found else None
 
     def put(self, item: Mapping[str, Any], *, condition: str | None = None, conflict: str = "Already exists.") -> None:
-        arguments: dict[str, Any] = {"TableName": self.name, "Item": to_attributes(item)}
-        if condition:
-            arguments["ConditionExpression"] = condition
         with conflicts_as_domain_errors(conflict):
-            aws.dynamodb().put_item(**arguments)
+            aws.dynamodb().put_item(**self._put_arguments(item, condition=condition))
 
     def delete(self, key: Mapping[str, str]) -> None:
         aws.dynamodb().delete_item(TableName=self.name, Key=to_attributes(key))
@@ -70,21 +82,35 @@ class Table:
         condition: str | None = None,
         conflict: str = "The item changed; reload it.",
     ) -> Item:
-        arguments: dict[str, Any] = {
-            "TableName": self.name,
-            "Key": to_attributes(key),
-            "UpdateExpression": expression,
-            "ReturnValues": "ALL_NEW",
-        }
+        arguments = self._update_arguments(key, expression=expression, values=values, names=names, condition=condition)
+        with conflicts_as_domain_errors(conflict):
+            answer = aws.dynamodb().update_item(**arguments, ReturnValues="ALL_NEW")
+        return from_attributes(answer.get("Attributes", {}))
+
+    # One builder for each kind of write, whether it is made alone or in a transaction.
+    def _put_arguments(self, item: Mapping[str, Any], *, condition: str | None) -> dict[str, Any]:
+        arguments: dict[str, Any] = {"TableName": self.name, "Item": to_attributes(item)}
+        if condition:
+            arguments["ConditionExpression"] = condition
+        return arguments
+
+    def _update_arguments(
+        self,
+        key: Mapping[str, str],
+        *,
+        expression: str,
+        values: Mapping[str, Any] | None,
+        names: Mapping[str, str] | None,
+        condition: str | None,
+    ) -> dict[str, Any]:
+        arguments: dict[str, Any] = {"TableName": self.name, "Key": to_attributes(key), "UpdateExpression": expression}
         if values:
             arguments["ExpressionAttributeValues"] = to_attributes(values)
         if names:
             arguments["ExpressionAttributeNames"] = dict(names)
         if condition:
             arguments["ConditionExpression"] = condition
-        with conflicts_as_domain_errors(conflict):
-            answer = aws.dynamodb().update_item(**arguments)
-        return from_attributes(answer.get("Attributes", {}))
+        return arguments
 
     def query_page(
         self,
@@ -132,6 +158,41 @@ class Table:
         page = items[:limit]
         return page, cursors.encode({name: page[-1][name] for name in key_attributes})
 
+    def query(
+        self,
+        *,
+        condition: str,
+        values: Mapping[str, Any],
+        names: Mapping[str, str] | None = None,
+        index: str | None = None,
+        filter_expression: str | None = None,
+        newest_first: bool = False,
+        limit: int | None = None,
+        start: Mapping[str, Any] | None = None,
+    ) -> tuple[list[Item], Item | None]:
+        """One Query as the caller words it (a key condition, and a filter if any), from the key
+        ``start`` on: the items it returned, and the key the next Query starts from (None
+        when nothing is left). For readers that page their own way, as the archive does."""
+        arguments: dict[str, Any] = {
+            "TableName": self.name,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": to_attributes(values),
+            "ScanIndexForward": not newest_first,
+        }
+        if index:
+            arguments["IndexName"] = index
+        if limit is not None:
+            arguments["Limit"] = limit
+        if filter_expression:
+            arguments["FilterExpression"] = filter_expression
+        if names:
+            arguments["ExpressionAttributeNames"] = dict(names)
+        if start:
+            arguments["ExclusiveStartKey"] = to_attributes(start)
+        answer = aws.dynamodb().query(**arguments)
+        last = answer.get("LastEvaluatedKey")
+        return [from_attributes(found) for found in answer.get("Items", [])], from_attributes(last) if last else None
+
     def count(self, *, index: str, partition: tuple[str, str], sort_bound: tuple[str, str, str] | None = None) -> int:
         """How many items a key condition matches: ``Select=COUNT``, page by page (each page
         reads up to 1 MB of the index; on a keys-only index that is thousands of items)."""
@@ -160,16 +221,37 @@ class Table:
                 return total
             arguments["ExclusiveStartKey"] = last
 
+    def batch_puts(self, items: Sequence[Mapping[str, Any]]) -> PendingBatch:
+        """Unconditional puts of ``items`` (at most 25, DynamoDB's limit), for ``write_batch``."""
+        return PendingBatch(self.name, {self.name: [{"PutRequest": {"Item": to_attributes(item)}} for item in items]})
+
+    def write_batch(self, pending: PendingBatch) -> PendingBatch:
+        """One ``BatchWriteItem``; what DynamoDB left unprocessed (``done`` when nothing)."""
+        answer = aws.dynamodb().batch_write_item(RequestItems=dict(pending.request_items))
+        return PendingBatch(self.name, dict(answer.get("UnprocessedItems") or {}))
+
+    def batch_keys(self, keys: Sequence[Mapping[str, str]], *, attributes: tuple[str, ...] = ()) -> PendingBatch:
+        """Reads of ``keys`` (at most 100, DynamoDB's limit), only ``attributes`` if any, for ``read_batch``."""
+        request: dict[str, Any] = {"Keys": [to_attributes(key) for key in keys]}
+        if attributes:
+            names = {f"#a{number}": attribute for number, attribute in enumerate(dict.fromkeys(attributes))}
+            request["ProjectionExpression"] = ", ".join(names)
+            request["ExpressionAttributeNames"] = names
+        return PendingBatch(self.name, {self.name: request})
+
+    def read_batch(self, pending: PendingBatch) -> tuple[list[Item], PendingBatch]:
+        """One ``BatchGetItem``: the items found, and the keys DynamoDB left unprocessed."""
+        answer = aws.dynamodb().batch_get_item(RequestItems=dict(pending.request_items))
+        found = [from_attributes(item) for item in answer.get("Responses", {}).get(self.name, [])]
+        return found, PendingBatch(self.name, dict(answer.get("UnprocessedKeys") or {}))
+
     def transact(self, operations: Sequence[TransactWriteItemTypeDef], *, conflict: str) -> None:
         with conflicts_as_domain_errors(conflict):
             aws.dynamodb().transact_write_items(TransactItems=list(operations))
 
     # Builders for transaction entries, so callers never write DynamoDB's wire format.
     def put_entry(self, item: Mapping[str, Any], *, condition: str | None = None) -> TransactWriteItemTypeDef:
-        put: dict[str, Any] = {"TableName": self.name, "Item": to_attributes(item)}
-        if condition:
-            put["ConditionExpression"] = condition
-        return {"Put": put}  # type: ignore[typeddict-item]
+        return {"Put": self._put_arguments(item, condition=condition)}  # type: ignore[typeddict-item]
 
     def update_entry(
         self,
@@ -180,11 +262,5 @@ class Table:
         names: Mapping[str, str] | None = None,
         condition: str | None = None,
     ) -> TransactWriteItemTypeDef:
-        update: dict[str, Any] = {"TableName": self.name, "Key": to_attributes(key), "UpdateExpression": expression}
-        if values:
-            update["ExpressionAttributeValues"] = to_attributes(values)
-        if names:
-            update["ExpressionAttributeNames"] = dict(names)
-        if condition:
-            update["ConditionExpression"] = condition
+        update = self._update_arguments(key, expression=expression, values=values, names=names, condition=condition)
         return {"Update": update}  # type: ignore[typeddict-item]

@@ -1,5 +1,5 @@
 """Email templates. Emails carry no PHI: no name, no message text, no request details;
-only the practice's name, a generic sentence and a link (ARCHITECTURE §6)."""
+only the practice's name, a generic sentence and a link (docs/architecture.md "Email")."""
 
 from __future__ import annotations
 

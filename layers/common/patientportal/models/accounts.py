@@ -32,7 +32,7 @@ class IdentityDetails(ApiModel):
 
 
 class Accepted(Model):
-    """The one answer of claim, forgot and register, whatever matched (SECURITY.md 1)."""
+    """The one answer of claim, forgot and register, whatever matched (docs/security.md "Identity")."""
 
     accepted: bool
     message: str

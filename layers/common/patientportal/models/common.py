@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from collections.abc import Mapping
+from typing import Annotated, Any, Generic, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
@@ -16,9 +17,19 @@ Item = TypeVar("Item")
 
 class Model(BaseModel):
     """Every model of the portal: validators are built on first use, not at import, so a
-    function's cold start pays only for the models its requests use (PERFORMANCE.md)."""
+    function's cold start pays only for the models its requests use (docs/performance.md
+    "Cold start")."""
 
     model_config = ConfigDict(defer_build=True)
+
+    @classmethod
+    def from_record(cls, record: BaseModel | Mapping[str, Any], /, **overrides: Any) -> Self:
+        """This shape of a stored record (or of an item as read): the fields it names are taken
+        from the record, ``overrides`` replace or add to them, and all are validated as usual.
+        Whatever else the record holds stays behind: the shape's own fields say what is shown
+        (so not for an ``ApiModel``, which refuses what it does not name)."""
+        fields = record.model_dump() if isinstance(record, BaseModel) else record
+        return cls.model_validate({**fields, **overrides})
 
 
 class ApiModel(Model):

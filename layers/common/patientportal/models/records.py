@@ -1,9 +1,10 @@
 """Stored-record shapes: what the table holds, kept apart from the API models so the
-table can change without changing the API (STYLE.md)."""
+table can change without changing the API (docs/architecture.md "Conventions")."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import datetime
+from typing import Any, Literal, Protocol
 
 from pydantic import ConfigDict, Field
 
@@ -14,6 +15,17 @@ class Record(Model):
     """Stored items carry key attributes too; records ignore what they do not name."""
 
     model_config = ConfigDict(extra="ignore", defer_build=True)
+
+
+class Demographics(Protocol):
+    """What every form that brings in a new patient gives (staff adding one, the registration form)."""
+
+    first_name: str
+    last_name: str
+    date_of_birth: datetime.date
+    email: str
+    zip: str
+    phone: str
 
 
 class PatientRecord(Record):
@@ -51,6 +63,36 @@ class PatientRecord(Record):
     invitation_sent_at: str = ""
     invitation_expires_at: int = 0
     invitation_link: str = ""
+
+    @classmethod
+    def new(
+        cls,
+        patient_id: str,
+        details: Demographics,
+        *,
+        created_at: str,
+        confirmed_by: str = "",
+        registered_online: bool = False,
+        expires_at: int = 0,
+    ) -> PatientRecord:
+        """A patient new to the practice, from a form's details. ``confirmed_by``: the staff
+        member whose word confirms the email address, which turns portal access on at once;
+        without one, access stays off."""
+        return cls(
+            patient_id=patient_id,
+            first_name=details.first_name,
+            last_name=details.last_name,
+            date_of_birth=details.date_of_birth.isoformat(),
+            email=details.email,
+            zip=details.zip,
+            phone=details.phone,
+            portal_access_enabled=bool(confirmed_by),
+            email_confirmed_by=confirmed_by,
+            email_confirmed_at=created_at if confirmed_by else "",
+            registered_online=registered_online,
+            expires_at=expires_at,
+            created_at=created_at,
+        )
 
     @property
     def display_name(self) -> str:

@@ -1,4 +1,4 @@
-"""API shapes of patient requests (API.md, "Request types and their helper actions")."""
+"""API shapes of patient requests (docs/api.md "Request types and their helper actions")."""
 
 from __future__ import annotations
 
@@ -119,7 +119,7 @@ class HistoryEntry(Model):
 
 
 class HelperResult(Model):
-    """What the helper button did for a request (API.md, helper actions)."""
+    """What the helper button did for a request (docs/api.md "Request types and their helper actions")."""
 
     action: str
     label: str

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from patientportal import clock, normalise
-from patientportal.auth import patient_users
+from patientportal.auth import cognito
 from patientportal.auth.principal import Principal
 from patientportal.dal import patients
 from patientportal.dal.table import Table
@@ -65,9 +65,9 @@ def set_portal_access(staff: Principal, patient_id: str, access: PortalAccess, *
         ],
         conflict="The patient's record changed; reload it.",
     )
-    patient_users.set_enabled(patient_id, enabled=access.enabled)
+    cognito.set_patient_enabled(patient_id, enabled=access.enabled)
     if not access.enabled:
-        patient_users.sign_out_everywhere(patient_id)
+        cognito.sign_out_patient_everywhere(patient_id)
     return detail_of(_patient(patient_id))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from patientportal import clock
-from patientportal.auth import passwords, patient_users, usernames
+from patientportal.auth import cognito, passwords, usernames
 from patientportal.auth.principal import Principal
 from patientportal.dal import patients
 from patientportal.dal import usernames as stored_usernames
@@ -61,7 +61,7 @@ def set_credentials(
     staff: Principal, patient_id: str, credentials: Credentials, *, api_request_id: str
 ) -> PatientRecord:
     """Staff set a username and/or a password by hand, to give the patient in person.
-    Either change signs the patient out everywhere (SECURITY.md 6)."""
+    Either change signs the patient out everywhere (docs/security.md "Sessions")."""
     if credentials.username is None and credentials.password is None:
         raise ValidationFailedError("Give a username, a password or both.", field="username")
     patient = patients.get_patient(patient_id)
@@ -89,8 +89,8 @@ def set_credentials(
             raise ConflictError("This username is taken.", field="username") from error
         raise
     if credentials.password is not None:
-        patient_users.set_password(patient_id, credentials.password)
-    patient_users.sign_out_everywhere(patient_id)
+        cognito.set_patient_password(patient_id, credentials.password)
+    cognito.sign_out_patient_everywhere(patient_id)
     updated = patients.get_patient(patient_id)
     if updated is None:
         raise NotFoundError("There is no such patient.")
@@ -100,10 +100,10 @@ def set_credentials(
 def change_own_password(patient: PatientRecord, current: str, new: str) -> None:
     """A signed-in patient changes their password (for ``POST /api/portal/password``): the
     current one is checked with Cognito, the new one against the policy, and every session
-    is revoked (SECURITY.md 6); the page signs in again with the new password."""
-    if not patient_users.password_is(patient.patient_id, current):
+    is revoked (docs/security.md "Sessions"); the page signs in again with the new password."""
+    if not cognito.patient_password_is(patient.patient_id, current):
         raise ValidationFailedError("The current password is not right.", field="current_password")
     check_password(new, patient, patient.username, field="new_password")
     patients.update_patient(patient.patient_id, {"sessions_valid_after": clock.revocation_point()})
-    patient_users.set_password(patient.patient_id, new)
-    patient_users.sign_out_everywhere(patient.patient_id)
+    cognito.set_patient_password(patient.patient_id, new)
+    cognito.sign_out_patient_everywhere(patient.patient_id)

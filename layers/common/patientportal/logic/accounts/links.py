@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from patientportal import clock, limits, normalise
-from patientportal.auth import link_tokens, patient_users
+from patientportal.auth import cognito, link_tokens
 from patientportal.dal import links as stored_links
 from patientportal.dal import patients
 from patientportal.dal import usernames as stored_usernames
@@ -148,7 +148,7 @@ def _consume(
 def complete(token: str, username: str | None, password: str) -> AccountReady:
     """Consumes an invitation, reset or email-confirmation link, on the patient's press:
     sets the username (when the patient has none) and the password, and signs the patient
-    out everywhere else (SECURITY.md 6); a confirmation link also turns access on."""
+    out everywhere else (docs/security.md "Sessions"); a confirmation link also turns access on."""
     link = live_link(token)
     patient = link.patient
     table = Table()
@@ -182,6 +182,6 @@ def complete(token: str, username: str | None, password: str) -> AccountReady:
         if extra and credentials.taken(chosen, patient.patient_id):
             raise ConflictError("This username is taken.", field="username") from error
         raise GoneError(GONE, field="token") from error
-    patient_users.set_password(patient.patient_id, password)
-    patient_users.sign_out_everywhere(patient.patient_id)
+    cognito.set_patient_password(patient.patient_id, password)
+    cognito.sign_out_patient_everywhere(patient.patient_id)
     return AccountReady(username=chosen)

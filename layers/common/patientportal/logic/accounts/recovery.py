@@ -1,4 +1,5 @@
-""" "Create my portal account" and "I forgot my password" (ARCHITECTURE §5, SECURITY.md 1-4).
+""" "Create my portal account" and "I forgot my password" (docs/architecture.md "Identity and
+sessions"; docs/security.md "Identity").
 
 Both answer the same 202 whatever happened; what differs is only which email, if any, goes
 to the address on file. The attempt is counted first (one write), then one Query (patients

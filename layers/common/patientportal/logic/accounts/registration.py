@@ -1,6 +1,6 @@
 """The electronic registration form: a new patient waits, access off, for the emailed link,
 which confirms the address; on that link the patient chooses a username and a password and
-portal access turns on (SEED-HELP's registration, docs/decisions.md 39).
+portal access turns on (docs/decisions.md 39).
 
 The form asks for no username and no password, so registering looks nothing up and answers
 the same whoever exists: every registration counts the attempt, then writes one
@@ -32,18 +32,12 @@ def register(form: Registration, *, source_ip: str) -> Accepted:
     table = Table()
     stored_rate_limits.count_attempts([limits.window(limits.REGISTER_PER_SOURCE, source_ip)], table=table)
     email = normalise.email(form.email)
-    record = PatientRecord(
-        patient_id=ids.new_id(),
-        first_name=form.first_name,
-        last_name=form.last_name,
-        date_of_birth=form.date_of_birth.isoformat(),
-        email=form.email,
-        zip=form.zip,
-        phone=form.phone,
-        portal_access_enabled=False,
+    record = PatientRecord.new(
+        ids.new_id(),
+        form,
+        created_at=clock.timestamp(),
         registered_online=True,
         expires_at=clock.epoch_seconds() + link_rules.LIFETIME_SECONDS["verify_email"],
-        created_at=clock.timestamp(),
     )
     link = links.issue(record, "verify_email", table=table, new_patient=True)
     record = record.model_copy(update={"link_verify_email": link.token_sha256})

@@ -1,5 +1,5 @@
-"""Per-request checks: for patients, access still on and session not revoked (SECURITY.md 6);
-for staff, no sign-out since the token was issued.
+"""Per-request checks: for patients, access still on and session not revoked
+(docs/security.md "Sessions"); for staff, no sign-out since the token was issued.
 
 API Gateway accepts any unexpired token our pool signed; this is what makes disabling
 access, changing a password or signing out take effect on the very next request.

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from patientportal import clock
-from patientportal.auth import staff_users
+from patientportal.auth import cognito
 from patientportal.auth.principal import Principal
 from patientportal.dal import sessions as stored_sessions
 from patientportal.dal.table import Table
@@ -74,8 +74,8 @@ def qr_svg(text: str, *, title: str = "QR code for your authenticator app") -> s
 def enrol(username: str, session: str, *, issuer: str) -> Enrolment:
     """Cognito's new secret for this member's app (``AssociateSoftwareToken``), ready to scan."""
     try:
-        secret, next_session = staff_users.associate(session)
-    except (staff_users.StepExpiredError, staff_users.WrongCodeError) as error:
+        secret, next_session = cognito.associate(session)
+    except (cognito.StepExpiredError, cognito.WrongCodeError) as error:
         raise UnauthorizedError(STEP_EXPIRED) from error
     uri = otpauth_uri(issuer, username, secret)
     return Enrolment(session=next_session, secret=secret, otpauth_uri=uri, qr_svg=qr_svg(uri))
@@ -87,9 +87,9 @@ def code_refusals() -> Iterator[None]:
     a step it no longer knows means signing in again (401)."""
     try:
         yield
-    except staff_users.WrongCodeError as error:
+    except cognito.WrongCodeError as error:
         raise ValidationFailedError(WRONG_CODE, field="code") from error
-    except staff_users.StepExpiredError as error:
+    except cognito.StepExpiredError as error:
         raise UnauthorizedError(STEP_EXPIRED) from error
 
 
@@ -97,21 +97,21 @@ def confirm_enrolment(username: str, session: str, code: str) -> SignedIn | Staf
     """The app's first code registers it (``VerifySoftwareToken``) and finishes MFA_SETUP."""
     checked = typed_code(code)
     with code_refusals():
-        finishing = staff_users.verify(session, checked)
-        return staff_outcome(staff_users.respond("MFA_SETUP", username, finishing))
+        finishing = cognito.verify(session, checked)
+        return staff_outcome(cognito.respond("MFA_SETUP", username, finishing))
 
 
 def answer_code(username: str, session: str, code: str) -> SignedIn | StaffChallenge:
     """Every sign-in after enrolment: the app's current code answers SOFTWARE_TOKEN_MFA."""
     checked = typed_code(code)
     with code_refusals():
-        return staff_outcome(staff_users.respond("SOFTWARE_TOKEN_MFA", username, session, code=checked))
+        return staff_outcome(cognito.respond("SOFTWARE_TOKEN_MFA", username, session, code=checked))
 
 
 def reset(admin: Principal, username: str, *, api_request_id: str) -> StaffMfaReset:
     """An admin's reset (a lost or new phone): the member enrols again at the next sign-in
     and is signed out everywhere now. One audit entry names who, whom, when and the request."""
-    staff_users.reset_second_factor(username)
+    cognito.reset_second_factor(username)
     # Their access tokens too, not only the refresh tokens Cognito revokes (decision 40).
     stored_sessions.record_staff_sign_out(username, clock.revocation_point(), table=Table())
     entry = audit.record_staff(admin, "staff_mfa_reset", username, api_request_id)

@@ -1,7 +1,7 @@
-"""Signing in and out through Cognito (ARCHITECTURE §5).
+"""Signing in and out through Cognito (docs/architecture.md "Identity and sessions").
 
 Every failure answers the same generic 401, whether the username exists, the password is
-wrong or access is off, so sign-in tells an attacker nothing (SECURITY.md 1).
+wrong or access is off, so sign-in tells an attacker nothing (docs/security.md "Identity", 1.3).
 """
 
 from __future__ import annotations
@@ -12,10 +12,8 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Literal
 
-from botocore.exceptions import ClientError
-
-from patientportal import aws, clock
-from patientportal.auth import link_tokens, passwords
+from patientportal import clock
+from patientportal.auth import cognito, link_tokens, passwords
 from patientportal.auth.tokens import unverified_claims
 from patientportal.dal import keys, patients
 from patientportal.dal import sessions as stored_sessions
@@ -48,27 +46,17 @@ class StaffChallenge:
     session: str
 
 
-def _authenticate(client_id: str, username: str, password: str) -> dict[str, object]:
+def _authenticate(client_id: str, username: str, password: str) -> cognito.Answer:
     try:
-        answer = aws.cognito().initiate_auth(
-            ClientId=client_id,
-            AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": username, "PASSWORD": password},
-        )
-    except ClientError as error:
+        return cognito.authenticate(client_id, username, password)
+    except cognito.RefusedError as error:
         raise UnauthorizedError(GENERIC_FAILURE) from error
-    return dict(answer)
 
 
-def _signed_in(answer: dict[str, object]) -> SignedIn:
-    result = answer.get("AuthenticationResult")
-    if not isinstance(result, dict):
+def _signed_in(answer: cognito.Answer) -> SignedIn:
+    if answer.access_token is None:
         raise UnauthorizedError(GENERIC_FAILURE)
-    return SignedIn(
-        access_token=str(result["AccessToken"]),
-        expires_in=int(result.get("ExpiresIn", 900)),
-        refresh_token=result.get("RefreshToken"),
-    )
+    return SignedIn(access_token=answer.access_token, expires_in=answer.expires_in, refresh_token=answer.refresh_token)
 
 
 def after_revocation(signed_in: SignedIn, valid_after: int, again: Callable[[], SignedIn]) -> SignedIn:
@@ -109,13 +97,12 @@ def patient_login(username: str, password: str, settings: Settings) -> SignedIn:
     return signed_in
 
 
-def staff_outcome(answer: dict[str, object]) -> SignedIn | StaffChallenge:
+def staff_outcome(answer: cognito.Answer) -> SignedIn | StaffChallenge:
     """Signed in, or the next step of a staff sign-in; any other challenge is refused."""
-    name = answer.get("ChallengeName")
     for known in STAFF_CHALLENGES:
-        if name == known:
-            return StaffChallenge(name=known, session=str(answer["Session"]))
-    if name:
+        if answer.challenge == known and answer.session:
+            return StaffChallenge(name=known, session=answer.session)
+    if answer.challenge:
         raise UnauthorizedError(GENERIC_FAILURE)
     return _signed_in(answer)
 
@@ -133,15 +120,10 @@ def complete_new_password(
     the authenticator app (MFA_SETUP) comes next."""
     passwords.check(new_password, username=username)
     try:
-        answer = aws.cognito().respond_to_auth_challenge(
-            ClientId=settings.staff_client_id,
-            ChallengeName="NEW_PASSWORD_REQUIRED",
-            Session=session,
-            ChallengeResponses={"USERNAME": username, "NEW_PASSWORD": new_password},
-        )
-    except ClientError as error:
+        answer = cognito.answer_new_password(settings.staff_client_id, username, session, new_password)
+    except cognito.RefusedError as error:
         raise UnauthorizedError(GENERIC_FAILURE) from error
-    return staff_outcome(dict(answer))
+    return staff_outcome(answer)
 
 
 def client_of(account: Account, settings: Settings) -> str:
@@ -201,19 +183,15 @@ def refresh(account: Account, refresh_token: str, settings: Settings) -> SignedI
 
 def _renewed(account: Account, refresh_token: str, settings: Settings) -> SignedIn:
     try:
-        answer = aws.cognito().initiate_auth(
-            ClientId=client_of(account, settings),
-            AuthFlow="REFRESH_TOKEN_AUTH",
-            AuthParameters={"REFRESH_TOKEN": refresh_token},
-        )
-    except ClientError as error:
+        answer = cognito.renew(client_of(account, settings), refresh_token)
+    except cognito.RefusedError as error:
         raise UnauthorizedError(SIGN_IN_AGAIN) from error
-    return _signed_in(dict(answer))
+    return _signed_in(answer)
 
 
 def _revoke(account: Account, refresh_token: str, settings: Settings) -> None:
-    with suppress(ClientError):  # already revoked, or Cognito unsure: the rest still holds
-        aws.cognito().revoke_token(Token=refresh_token, ClientId=client_of(account, settings))
+    with suppress(cognito.RefusedError):  # already revoked, or Cognito unsure: the rest still holds
+        cognito.revoke(client_of(account, settings), refresh_token)
 
 
 def _end(session: stored_sessions.Session, refresh_token: str, settings: Settings, *, table: Table) -> None:

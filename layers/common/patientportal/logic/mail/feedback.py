@@ -1,5 +1,5 @@
 """SES bounces and complaints mark the patient's email undeliverable, which the portal status
-shows beside any status (ARCHITECTURE §6). They arrive through the configuration set's
+shows beside any status (docs/architecture.md "Email"). They arrive through the configuration set's
 event destination (an SNS topic) at ``notify``."""
 
 from __future__ import annotations

@@ -134,7 +134,7 @@ def identity_of(last_name: str, first_name: str, date_of_birth: str) -> tuple[st
 def _checked_email(address: str) -> tuple[str, str]:
     """The address as email-validator normalises it, or "" and why it is not valid (syntax
     only, no DNS). Imported on first use: it compiles its grammar at import, which every
-    cold start of the patients function would otherwise pay (PERFORMANCE.md)."""
+    cold start of the patients function would otherwise pay (docs/performance.md "Cold start")."""
     from email_validator import EmailNotValidError, validate_email  # noqa: PLC0415
 
     try:

@@ -52,14 +52,8 @@ def onboarding_page(
     found, next_cursor = patients.roster_page(status=status, prefix=prefix, limit=limit, cursor=cursor)
     now = clock.epoch_seconds()
     items = [
-        OnboardingPatient(
-            patient_id=patient.patient_id,
-            first_name=patient.first_name,
-            last_name=patient.last_name,
-            date_of_birth=patient.date_of_birth,
-            email=patient.email,
-            portal_status=portal_status(patient),
-            invitation=invitation_of(patient, now),
+        OnboardingPatient.from_record(
+            patient, portal_status=portal_status(patient), invitation=invitation_of(patient, now)
         )
         for patient in found
     ]

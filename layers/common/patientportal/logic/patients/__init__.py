@@ -1,5 +1,5 @@
-"""Patients: staff finding, adding and changing them (``records``), a patient's detail as
+"""Patients: staff finding, adding and changing them (``demographics``), a patient's detail as
 staff see it (``detail``), and the audit trail of every staff read or change (``audit``).
 
-Offered to the other domains: ``audit`` and ``detail``. ``records`` is this room's own.
+Offered to the other domains: ``audit`` and ``detail``. ``demographics`` is this room's own.
 """

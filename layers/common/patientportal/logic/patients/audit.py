@@ -1,5 +1,5 @@
-"""Audit entries: every staff read or change of a patient's data leaves one (SECURITY.md 10),
-lists included: a page of a staff list records whom it showed (``record_list_view``)."""
+"""Audit entries: every staff read or change of a patient's data leaves one (docs/security.md
+"Audit"), lists included: a page of a staff list records whom it showed (``record_list_view``)."""
 
 from __future__ import annotations
 
@@ -93,7 +93,7 @@ def audit_trail(
         raise NotFoundError("There is no such patient.")
     items, next_cursor = stored_audit.entries_page(patient_id, limit=limit, cursor=cursor)
     record(staff, "view_audit", patient_id, api_request_id)
-    return Page[AuditEntry](items=[AuditEntry.model_validate(item) for item in items], next_cursor=next_cursor)
+    return Page[AuditEntry](items=[AuditEntry.from_record(item) for item in items], next_cursor=next_cursor)
 
 
 # The staff lists that show patients' names, birth dates or request text (list_view's ``view``).

@@ -12,7 +12,7 @@ from patientportal.portal_status import portal_status
 
 
 def detail_of(patient: PatientRecord) -> PatientDetail:
-    return PatientDetail.model_validate({**patient.model_dump(), "portal_status": portal_status(patient)})
+    return PatientDetail.from_record(patient, portal_status=portal_status(patient))
 
 
 def patient_detail(staff: Principal, patient_id: str, *, api_request_id: str) -> PatientDetail:

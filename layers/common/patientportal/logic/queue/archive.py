@@ -60,6 +60,6 @@ def search_archive(
     items, next_cursor = stored_archive.archive_page(
         newest, oldest, wanted, limit=limit, cursor=cursor, max_queries=QUERIES_PER_PAGE
     )
-    rows = [ArchivedItem.model_validate(item) for item in items]
+    rows = [ArchivedItem.from_record(item) for item in items]
     audit.record_list_view(staff, "archive", (row.patient_id for row in rows), api_request_id)
     return Page[ArchivedItem](items=rows, next_cursor=next_cursor)

@@ -1,4 +1,5 @@
-"""The helper button: one action per request type, in one registry (API.md table).
+"""The helper button: one action per request type, in one registry (docs/api.md "Request types
+and their helper actions").
 
 Adding a request type means adding one entry here. Each action turns the request into the
 draft the practice works from (a new encounter note with the prescription on it, an
@@ -8,14 +9,11 @@ same draft. Each also publishes an event with ids and type only, so an EMR can p
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from patientportal import aws, clock, ids
+from patientportal import clock, events, ids
 from patientportal.auth.principal import Principal
 from patientportal.dal import helper_results as stored_helpers
 from patientportal.dal import patients
@@ -25,9 +23,9 @@ from patientportal.logic.patients import audit
 from patientportal.models.records import RequestRecord
 from patientportal.models.requests import HelperResult
 from patientportal.observability import logger
-from patientportal.settings import get_settings
 
 EVENT_SOURCE = "patient-portal.queue"
+EVENT_DETAIL_TYPE = "Helper action"
 
 Draft = dict[str, Any]
 
@@ -139,31 +137,30 @@ def run_helper(staff: Principal, request_id: str, *, api_request_id: str) -> Hel
     return HelperResult.model_validate(existing)
 
 
+def helper_event(request: RequestRecord, helper: dict[str, Any]) -> events.Event:
+    """The event a helper action publishes: ids and type only, never what the patient wrote."""
+    return events.Event(
+        source=EVENT_SOURCE,
+        detail_type=EVENT_DETAIL_TYPE,
+        detail={
+            "request_id": request.request_id,
+            "patient_id": request.patient_id,
+            "request_type": request.type,
+            "action": str(helper["action"]),
+            "draft_id": str(helper["result"]["draft_id"]),
+        },
+    )
+
+
 def publish(request: RequestRecord, helper: dict[str, Any]) -> None:
     """Ids and type only: an EMR integration fetches what it needs through its own access.
     A failure is logged and retried on the next press; the draft itself is already safe."""
-    detail = {
-        "request_id": request.request_id,
-        "patient_id": request.patient_id,
-        "request_type": request.type,
-        "action": helper["action"],
-        "draft_id": helper["result"]["draft_id"],
-    }
     try:
-        answer = aws.eventbridge().put_events(
-            Entries=[
-                {
-                    "Source": EVENT_SOURCE,
-                    "DetailType": "Helper action",
-                    "Detail": json.dumps(detail),
-                    "EventBusName": get_settings().event_bus_name or "default",
-                }
-            ]
-        )
-    except (BotoCoreError, ClientError):
+        accepted = events.publish(helper_event(request, helper))
+    except events.PublishError:
         logger.exception("helper event not published", extra={"request_id": request.request_id})
         return
-    if answer.get("FailedEntryCount"):
+    if not accepted:
         logger.error("helper event refused", extra={"request_id": request.request_id})
         return
     stored_helpers.mark_published(request.request_id)

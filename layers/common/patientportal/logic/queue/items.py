@@ -48,7 +48,7 @@ def list_queue(
     rows, next_cursor = stored_requests.open_queue_page(
         request_type=request_type, order=order, limit=limit, cursor=cursor
     )
-    items = [QueueItem.model_validate(row) for row in rows]
+    items = [QueueItem.from_record(row) for row in rows]
     audit.record_list_view(staff, "queue", (item.patient_id for item in items), api_request_id)
     return Page[QueueItem](items=items, next_cursor=next_cursor)
 
@@ -61,8 +61,8 @@ def get_queue_item(staff: Principal, request_id: str, *, api_request_id: str) ->
     record, related = found
     audit.record(staff, "view_request", record.patient_id, api_request_id)
     thread = [message_view(MessageRecord.model_validate(item)) for item in related if item.get("kind") == "message"]
-    helper = next((HelperResult.model_validate(item) for item in related if item.get("kind") == "helper"), None)
-    return QueueItemDetail.model_validate({**record.model_dump(), "thread": thread, "helper": helper})
+    helper = next((HelperResult.from_record(item) for item in related if item.get("kind") == "helper"), None)
+    return QueueItemDetail.from_record(record, thread=thread, helper=helper)
 
 
 def current_state(request_id: str) -> dict[str, Any]:
@@ -70,7 +70,7 @@ def current_state(request_id: str) -> dict[str, Any]:
     record = stored_requests.get_request(request_id)
     if record is None:
         raise NotFoundError("There is no such request.")
-    return QueueItem.model_validate(record.model_dump()).model_dump()
+    return QueueItem.from_record(record).model_dump()
 
 
 def stale(request_id: str) -> ConflictError:
@@ -99,7 +99,7 @@ def _apply(
     except ConflictError as error:
         raise stale(change.request_id) from error
     audit.record(staff, action, record.patient_id, api_request_id)
-    return QueueItem.model_validate(record.model_dump())
+    return QueueItem.from_record(record)
 
 
 def reply_to_request(staff: Principal, request_id: str, reply: StaffReply, *, api_request_id: str) -> ReplyResult:
@@ -140,5 +140,5 @@ def reply_to_request(staff: Principal, request_id: str, reply: StaffReply, *, ap
     except ConflictError as error:
         raise stale(request_id) from error
     state = request.state if reply.disposition == "leave_open" else reply.disposition
-    item = QueueItem.model_validate({**request.model_dump(), "state": state, "version": request.version + 1})
+    item = QueueItem.from_record(request, state=state, version=request.version + 1)
     return ReplyResult(message=message_view(message), item=item)

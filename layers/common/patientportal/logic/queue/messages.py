@@ -17,15 +17,7 @@ from patientportal.models.requests import MessageRequest
 
 
 def message_view(record: MessageRecord) -> SecureMessage:
-    return SecureMessage(
-        message_id=record.message_id,
-        author=record.author,
-        body=record.body,
-        created_at=record.created_at,
-        request_id=record.request_id,
-        in_reply_to=record.in_reply_to,
-        read=record.read_at is not None or record.author == "patient",
-    )
+    return SecureMessage.from_record(record, read=record.read_at is not None or record.author == "patient")
 
 
 def send_message_to_patient(

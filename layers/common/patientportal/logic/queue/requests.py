@@ -77,14 +77,7 @@ def submit(
 
 
 def patient_view(record: RequestRecord) -> PatientRequestView:
-    return PatientRequestView(
-        request_id=record.request_id,
-        type=record.type,
-        state=record.state,
-        summary=record.summary,
-        created_at=record.created_at,
-        details=record.details,
-    )
+    return PatientRequestView.from_record(record)
 
 
 def list_patient_requests(patient: PatientRecord, *, limit: int, cursor: str | None) -> Page[PatientRequestView]:

@@ -1,12 +1,12 @@
 """Staff adding, finding and changing patients; an email change of a patient with portal
-access is guarded (SECURITY.md 7)."""
+access is guarded (docs/security.md "Access control", 4.3)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from patientportal import clock, ids, normalise
-from patientportal.auth import patient_users
+from patientportal.auth import cognito
 from patientportal.auth.principal import Principal
 from patientportal.dal import patients
 from patientportal.dal.messages import outbox_item
@@ -30,16 +30,7 @@ def find_patients(
     if not normalise.can_match_a_name(prefix):
         raise ValidationFailedError("Type the start of a last name (letters or digits).", field="q")
     found, next_cursor = patients.patients_by_name(prefix, limit=limit, cursor=cursor)
-    items = [
-        PatientSummary(
-            patient_id=patient.patient_id,
-            first_name=patient.first_name,
-            last_name=patient.last_name,
-            date_of_birth=patient.date_of_birth,
-            portal_status=portal_status(patient),
-        )
-        for patient in found
-    ]
+    items = [PatientSummary.from_record(patient, portal_status=portal_status(patient)) for patient in found]
     audit.record_list_view(staff, "patient_search", (item.patient_id for item in items), api_request_id)
     return Page[PatientSummary](items=items, next_cursor=next_cursor)
 
@@ -48,19 +39,8 @@ def add_patient(staff: Principal, new: NewPatient, *, api_request_id: str) -> Pa
     """With "activate without further confirmation", access is on at once when an email and
     a zip are on file; staff ticking it is their confirmation that the address is the patient's."""
     activate = new.activate_without_confirmation and bool(new.email) and bool(new.zip)
-    now = clock.timestamp()
-    record = PatientRecord(
-        patient_id=ids.new_id(),
-        first_name=new.first_name,
-        last_name=new.last_name,
-        date_of_birth=new.date_of_birth.isoformat(),
-        email=new.email,
-        zip=new.zip,
-        phone=new.phone,
-        portal_access_enabled=activate,
-        email_confirmed_by=staff.username if activate else "",
-        email_confirmed_at=now if activate else "",
-        created_at=now,
+    record = PatientRecord.new(
+        ids.new_id(), new, created_at=clock.timestamp(), confirmed_by=staff.username if activate else ""
     )
     table = Table()
     table.transact(
@@ -128,7 +108,7 @@ def update_patient(staff: Principal, patient_id: str, changes: PatientChanges, *
     )
     table.transact(entries, conflict="The patient's record changed; reload it.")
     if guarded:
-        patient_users.sign_out_everywhere(patient_id)
+        cognito.sign_out_patient_everywhere(patient_id)
     updated = patients.get_patient(patient_id)
     if updated is None:
         raise NotFoundError("There is no such patient.")
