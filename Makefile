@@ -11,15 +11,16 @@ PY := $(VENV)/bin/python
 SAM := $(SAM_VENV)/bin/sam
 CHECKOV_VENV := .venv-checkov
 AXE := tests/browser/node_modules/axe-core/axe.min.js
+ESLINT := node_modules/eslint/bin/eslint.js
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help run test lint typecheck check-template browser-tests chromium openapi build deploy publish-web bench clean
+.PHONY: help run test lint typecheck check-template browser-tests screenshots chromium openapi build deploy publish-web bench clean
 
 help:
 	@echo "make run    start the whole portal locally with demo data"
 	@echo "make test   install what is needed, lint, check the template, run every suite"
-	@echo "make build | deploy | bench | openapi | browser-tests | clean"
+	@echo "make build | deploy | bench | openapi | browser-tests | screenshots | clean"
 
 $(VENV)/.installed: requirements/dev.txt layers/common/requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,6 +45,11 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 	touch $@
 
+# ESLint for the pages' JavaScript, pinned in the root package-lock.json (eslint.config.mjs).
+$(ESLINT): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 run: $(VENV)/.installed
 	$(PY) -m local
 
@@ -53,11 +59,20 @@ test: $(VENV)/.installed chromium $(AXE) lint typecheck check-template
 browser-tests: $(VENV)/.installed chromium $(AXE)
 	$(PY) -m pytest tests/browser
 
-lint: $(VENV)/.installed
+# The README's pictures, retaken on a fresh demo (tests/browser/test_screenshots.py).
+screenshots: $(VENV)/.installed chromium $(AXE)
+	UPDATE_SCREENSHOTS=1 $(PY) -m pytest tests/browser/test_screenshots.py
+
+lint: $(VENV)/.installed $(ESLINT)
+	$(ESLINT) web eslint.config.mjs
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	# The layers and rooms of docs/architecture.md, as contracts (.importlinter).
+	PYTHONPATH=layers/common:. $(VENV)/bin/lint-imports --no-cache
 
 typecheck: $(VENV)/.installed
+	# pyproject.toml [tool.mypy]: strict for the layer and the functions (and, through a mypy quirk
+	# noted there, the local runtime); leniently for the tests, their own section.
 	$(VENV)/bin/mypy
 
 check-template: $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed

@@ -4,7 +4,7 @@ uncaught script error or a JavaScript dialog fails the test."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 FRONTDESK, ADMIN = demo_data.STAFF_LOGINS
 AVA = next(login for login in demo_data.PATIENT_LOGINS if login.username == "ava.thompson")
 
@@ -103,7 +102,9 @@ def assert_clean(pages: list[Page], watched: Watched) -> None:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     setattr(item, f"report_{report.when}", report)
     return report
@@ -200,12 +201,6 @@ def queue_item(staff: Client, request_id: str) -> dict[str, Any]:
 
 
 # --- the page ------------------------------------------------------------------------------
-
-
-def screenshot(page: Page, name: str) -> None:
-    """The README's pictures, taken by the tests that walk the view so they stay current."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}.png")
 
 
 def enter_code(page: Page) -> None:

@@ -9,7 +9,7 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Client, assert_accessible, pop_out, queue_item, row, screenshot, sign_in, submit
+from tests.browser.conftest import Client, assert_accessible, pop_out, queue_item, row, sign_in, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -57,7 +57,6 @@ def test_the_history_icon_opens_recent_activity_newest_first_and_searchable(
     expect(rows.nth(0).get_by_role("button")).to_have_text("Will not be completed")
     expect(rows.nth(1).get_by_role("button")).to_have_text("Completed")
     expect(dialog.locator("#archive-note")).to_have_text(f"2 handled items matching “{word}”, newest request first.")
-    screenshot(page, "archive")
 
     # Searching by patient name works from the same bar, as the user types.
     dialog.get_by_label("Search by patient name or text").fill("no such patient anywhere")

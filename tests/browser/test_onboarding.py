@@ -13,7 +13,7 @@ import pytest
 import requests
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import ADMIN, FRONTDESK, Client, assert_accessible, enter_code, login, screenshot
+from tests.browser.conftest import ADMIN, FRONTDESK, Client, assert_accessible, enter_code, login
 from tests.local.conftest import RunningPortal
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -95,7 +95,6 @@ def test_the_list_is_paged_searchable_by_last_name_and_filterable_by_status(
     expect(row(page, invited).locator(".rect")).to_have_class("rect st-unactivated")
     expect(row(page, no_email)).to_contain_text("No email on file")
     assert_accessible(page, "onboarding list")
-    screenshot(page, "onboarding")
 
     search(page, prefix, "Inactive")
     expect(page.locator("#rows tr")).to_have_count(2)

@@ -18,7 +18,6 @@ from tests.browser.conftest import (
     login,
     pop_out,
     row,
-    screenshot,
     sign_in,
     submit,
 )
@@ -110,7 +109,6 @@ def test_find_a_patient_by_the_start_of_the_last_name(page: Page):
     assert_accessible(page, "patient panel")
     page.locator("#pp-status").hover()
     expect(page.get_by_role("tooltip")).to_be_visible()
-    screenshot(page, "patient-panel")
     expect(find(page, "Zzzznobody", found=False)).to_have_count(0)
     expect(page.locator("#find-note")).to_have_text("No patients found for “Zzzznobody”.")
 

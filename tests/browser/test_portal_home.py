@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Client, assert_accessible, queue_item, screenshot
+from tests.browser.conftest import Client, assert_accessible, queue_item
 from tests.browser.test_portal_sign_in import new_patient, portal_sign_in, view
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -43,7 +43,6 @@ def test_the_home_page_shows_the_inbox(page: Page):
     portal_sign_in(page)
     expect(page.locator("#message-list li").first).to_be_visible()
     expect(page.get_by_role("link", name="Write a new message")).to_be_visible()
-    screenshot(page, "patient-home")
     page.get_by_role("navigation", name="Portal").get_by_role("link", name="New request").click()
     expect(view(page, "new").get_by_role("link")).to_have_count(5)  # one per request type
     expect(page.get_by_role("link", name="New request")).to_have_attribute("aria-current", "page")

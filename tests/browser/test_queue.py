@@ -15,7 +15,6 @@ from tests.browser.conftest import (
     pop_out,
     queue_item,
     row,
-    screenshot,
     sign_in,
     submit,
 )
@@ -58,7 +57,6 @@ def test_the_compact_panel_pops_out_to_the_full_queue_with_every_column(page: Pa
     expect(cells.first.get_by_role("button", name="Dismiss as will not be completed", exact=False)).to_be_visible()
     expect(cells.last.get_by_role("button", name="Open encounter note", exact=False)).to_be_visible()
     assert_accessible(page, "full queue")
-    screenshot(page, "queue")
     page.get_by_role("button", name="Back to the compact view").click()
     expect(page.locator("#compact-panel")).to_be_visible()
     expect(page.get_by_role("button", name="Open the full queue")).to_be_focused()

@@ -15,7 +15,6 @@ from tests.browser.conftest import (
     pop_out,
     queue_item,
     row,
-    screenshot,
     sign_in,
     submit,
 )
@@ -47,7 +46,6 @@ def test_the_secure_message_icon_opens_the_dialog_and_by_default_emails_and_link
     options = dialog.get_by_label("When the message is sent").locator("option")
     expect(options).to_have_text(["Leave the request open", "Dismiss as completed", "Dismiss as will not be completed"])
     assert_accessible(page, "reply dialog")
-    screenshot(page, "reply-dialog")
     # An empty message is not sent.
     dialog.get_by_role("button", name="Send").click()
     expect(dialog.get_by_role("alert")).to_have_text("Write a message to the patient first.")

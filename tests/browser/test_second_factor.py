@@ -74,7 +74,7 @@ def test_a_first_sign_in_shows_the_qr_code_and_key_and_a_wrong_code_is_refused(p
     qr = page.get_by_role("img", name="QR code to scan with your authenticator app")
     expect(qr).to_be_visible()
     assert qr.evaluate("image => image.complete && image.naturalWidth > 100")
-    assert qr.get_attribute("src").startswith("data:image/svg+xml;base64,")
+    assert qr.get_attribute("src").startswith("data:image/svg+xml;base64,")  # type: ignore[union-attr]
     expect(page.locator("#mfa-secret")).to_have_text("asdf asdf asdf")  # the emulator's one secret
     assert_accessible(page, "authenticator enrolment")
 

@@ -1,9 +1,10 @@
-"""Staff page: stored XSS (SECURITY.md item 12), the CSP without 'unsafe-inline', and the
-keyboard: every control reachable and labelled."""
+"""Staff page: stored XSS (docs/security.md "Data handling", 8.4), the CSP without
+'unsafe-inline', and the keyboard: every control reachable and labelled."""
 
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +30,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 IMG = '<img src=x onerror="window.__xss=1;alert(1)">'
 SCRIPT = '"><script>window.__xss=2;alert(2)</script>'
 SVG = "<svg/onload=window.__xss=3>"
+WEB = Path(__file__).resolve().parents[2] / "web"
 
 
 @pytest.fixture(scope="module")
@@ -134,6 +136,17 @@ def test_every_page_is_served_with_a_csp_without_unsafe_inline_and_ships_no_inli
     assert " style=" not in html
     for handler in ("onclick", "onload", "onerror", "onsubmit", "onchange", "oninput"):
         assert handler not in html
+
+
+@pytest.mark.parametrize("module", sorted(path.relative_to(WEB).as_posix() for path in (WEB / "shared").rglob("*.js")))
+def test_the_shared_modules_are_served_as_javascript_under_the_same_policy(portal, module):
+    """web/shared/ is served as the pages are (CloudFront's default behaviour sends every
+    path but /api/* to the bucket, and `make publish-web` uploads all of web/)."""
+    answer = requests.get(f"{portal.url}/{module}", timeout=10)
+    assert answer.status_code == 200, module
+    assert answer.headers["Content-Type"].startswith(("text/javascript", "application/javascript"))
+    assert "script-src 'self'" in answer.headers["Content-Security-Policy"]
+    assert answer.content == (WEB / module).read_bytes()
 
 
 VISIBLE_CONTROLS = """() => [...document.querySelectorAll("button, input, select, textarea, a[href], [tabindex]")]

@@ -112,7 +112,7 @@ def test_while_the_person_works_the_page_renews_its_token_which_the_server_count
     page.clock.install()
     sign_in(page)
     renewals: list[int] = []
-    page.on("request", lambda request: request.url.endswith("/api/auth/refresh") and renewals.append(1))
+    page.on("request", lambda request: request.url.endswith("/api/auth/refresh") and renewals.append(1))  # type: ignore[call-overload, func-returns-value]
     page.clock.run_for("04:00")
     page.keyboard.press("Shift")
     page.wait_for_timeout(300)

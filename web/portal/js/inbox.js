@@ -1,7 +1,7 @@
 // The inbox: secure messages newest first, the unread count, reading and replying.
-import * as api from "../../staff/js/api.js";
-import { $, show, announce, element, when } from "../../staff/js/ui.js";
-import { busy, checkRequired, showFailure } from "./forms.js";
+import * as api from "../../shared/js/api.js";
+import { $, show, announce, element, when } from "../../shared/js/ui.js";
+import { busy, checkRequired, showFailure } from "../../shared/js/forms.js";
 
 let opened = null;
 let cursor = null;

@@ -1,5 +1,5 @@
 // The patient portal: one page, a view per address fragment (#inbox, #new-refill, ...).
-import * as api from "../../staff/js/api.js";
+import * as api from "../../shared/js/api.js";
 import * as session from "./session.js";
 import * as link from "./link.js";
 import * as identity from "./identity.js";
@@ -7,8 +7,13 @@ import * as register from "./register.js";
 import * as inbox from "./inbox.js";
 import * as requests from "./requests.js";
 import * as password from "./password.js";
-import { reopen } from "./forms.js";
-import { $, show } from "../../staff/js/ui.js";
+import { $, show } from "../../shared/js/ui.js";
+
+/** A view whose form was answered shows its form again when it is opened again. */
+function reopen(view) {
+  view.querySelector("form").hidden = false;
+  view.querySelector(".answer").hidden = true;
+}
 
 const PUBLIC = new Set(["sign-in", "claim", "forgot", "register", "link"]);
 const ON_SHOW = {

@@ -1,8 +1,8 @@
 // Sign-in, sign-out and the sign-out after 15 minutes without activity.
-import * as api from "../../staff/js/api.js";
-import { $, show, announce } from "../../staff/js/ui.js";
-import * as idle from "../../staff/js/idle.js";
-import * as signIn from "../../staff/js/sign-in.js";
+import * as api from "../../shared/js/api.js";
+import { $, show, announce } from "../../shared/js/ui.js";
+import * as idle from "../../shared/js/idle.js";
+import * as signIn from "../../shared/js/sign-in.js";
 
 let changed = () => {};
 

@@ -5,7 +5,7 @@ import * as reply from "./reply.js";
 import * as archive from "./archive.js";
 import * as patient from "./patient.js";
 import * as staffAdmin from "./staff-admin.js";
-import { $, show } from "./ui.js";
+import { $, show } from "../../shared/js/ui.js";
 
 queue.init({ onReply: reply.open, onPatient: patient.open });
 reply.init({ onSent: queue.changed, onStale: queue.conflict });

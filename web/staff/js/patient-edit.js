@@ -1,6 +1,8 @@
 // "Edit patient": the Demographics and Patient Portal tabs.
-import * as api from "./api.js";
-import { $, show, announce, when, patientPath, formValues, fieldError } from "./ui.js";
+import * as api from "../../shared/js/api.js";
+import { $, show, announce, when } from "../../shared/js/ui.js";
+import { patientPath, formValues } from "./staff-ui.js";
+import { clearErrors, showFailure } from "../../shared/js/forms.js";
 
 let patient = null;
 let saved = () => {};
@@ -53,17 +55,17 @@ async function saveDemographics(event, guard) {
   event.preventDefault();
   const form = $("#demo-form");
   const out = $("#demo-error");
-  fieldError(form, out);
+  clearErrors(form, out);
   try {
     fill(await api.patch(path(), { ...formValues(form), expected_version: patient.version, ...guard }));
     out.textContent = "Changes saved.";
   } catch (failure) {
-    if (failure.field !== "confirm_email_change") return fieldError(form, out, failure);
+    if (failure.field !== "confirm_email_change") return showFailure(form, failure, out);
     $("#email-reason").value = "";
     if (await ask($("#email-dialog"))) {
       saveDemographics(event, { confirm_email_change: true, reason: $("#email-reason").value.trim() });
     } else {
-      fieldError(form, out, { message: "Not saved: the email change was not confirmed.", field: "email" });
+      showFailure(form, { message: "Not saved: the email change was not confirmed.", field: "email" }, out);
     }
   }
 }
@@ -120,7 +122,7 @@ async function saveCredentials(event) {
     fill(await api.put(path("/credentials"), body));
     out.textContent = "Saved. Tell the patient their username and password in person or by phone.";
   } catch (failure) {
-    fieldError(form, out, failure);
+    showFailure(form, failure, out);
   }
 }
 

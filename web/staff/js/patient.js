@@ -1,7 +1,9 @@
 // Finding and adding patients; the patient panel with its portal status and tooltip.
-import * as api from "./api.js";
+import * as api from "../../shared/js/api.js";
 import * as edit from "./patient-edit.js";
-import { $, show, announce, element, when, badge, patientPath, formValues, fieldError } from "./ui.js";
+import { $, show, announce, element, when } from "../../shared/js/ui.js";
+import { badge, patientPath, formValues } from "./staff-ui.js";
+import { clearErrors, showFailure } from "../../shared/js/forms.js";
 
 let shown = null;
 let opener = null;
@@ -80,7 +82,7 @@ async function find() {
 async function add(event) {
   event.preventDefault();
   const form = $("#add-form");
-  fieldError(form, $("#add-error"));
+  clearErrors(form, $("#add-error"));
   try {
     const patient = await api.post("/api/staff/patients", formValues(form));
     $("#add-dialog").close();
@@ -89,7 +91,7 @@ async function add(event) {
     $("#pp-name").focus();
     announce(`Patient added. ${badge(patient.portal_status.status).textContent}.`);
   } catch (failure) {
-    fieldError(form, $("#add-error"), failure);
+    showFailure(form, failure, $("#add-error"));
   }
 }
 
@@ -113,7 +115,7 @@ export function init() {
   for (const kind of ["focusin", "mouseenter"]) $(".tip-wrap").addEventListener(kind, () => tip.remove("off"));
   $("#add-open").addEventListener("click", () => {
     $("#add-form").reset();
-    fieldError($("#add-form"), $("#add-error"));
+    clearErrors($("#add-form"), $("#add-error"));
     $("#add-dialog").showModal();
   });
   $("#add-form").addEventListener("submit", add);

@@ -1,7 +1,8 @@
 // The "send a secure message" dialog: message, the two default-on checkboxes, the
 // disposition, and the patient's past correspondence on demand.
-import * as api from "./api.js";
-import { $, show, announce, element, typeLabel, when, conflictText } from "./ui.js";
+import * as api from "../../shared/js/api.js";
+import { $, show, announce, element, typeLabel, when } from "../../shared/js/ui.js";
+import { conflictText } from "./staff-ui.js";
 
 let current = null;
 let returnFocus = null;

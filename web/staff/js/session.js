@@ -1,9 +1,9 @@
 // Sign-in (with the new-password step of a first sign-in and the authenticator app's code),
 // sign-out and the 15-minute inactivity sign-out.
-import * as api from "./api.js";
-import { $, show, announce } from "./ui.js";
-import * as idle from "./idle.js";
-import * as signIn from "./sign-in.js";
+import * as api from "../../shared/js/api.js";
+import { $, show, announce } from "../../shared/js/ui.js";
+import * as idle from "../../shared/js/idle.js";
+import * as signIn from "../../shared/js/sign-in.js";
 import * as secondFactor from "./second-factor.js";
 
 let challenge = null;

@@ -1,7 +1,8 @@
 // An admin's reset of a staff member's authenticator app, from the Links menu (the API
 // checks the admin group too).
-import * as api from "./api.js";
-import { $, show, fieldError } from "./ui.js";
+import * as api from "../../shared/js/api.js";
+import { $, show } from "../../shared/js/ui.js";
+import { clearErrors, showFailure } from "../../shared/js/forms.js";
 
 const form = () => $("#mfa-reset-form");
 const note = () => $("#mfa-reset-note");
@@ -13,26 +14,26 @@ async function reset() {
   const username = $("#mfa-reset-who").textContent;
   try {
     await api.post(`/api/staff/staff-members/${encodeURIComponent(username)}/mfa-reset`);
-    fieldError(form(), note(), null);
+    clearErrors(form(), note());
     note().textContent = `Done: ${username} sets up an authenticator app again at their next sign-in.`;
   } catch (failure) {
-    fieldError(form(), note(), failure);
+    showFailure(form(), failure, note());
   }
 }
 
 export function init() {
   $("#mfa-reset-open").addEventListener("click", () => {
     form().reset();
-    fieldError(form(), note(), null);
+    clearErrors(form(), note());
     $("#mfa-reset-dialog").showModal();
   });
   $("#mfa-reset-close").addEventListener("click", () => $("#mfa-reset-dialog").close());
   form().addEventListener("submit", (event) => {
     event.preventDefault();
-    fieldError(form(), note(), null);
+    clearErrors(form(), note());
     const username = $("#mfa-reset-username").value.trim();
     if (!username) {
-      fieldError(form(), note(), { message: "Enter the staff member's username.", field: "username" });
+      showFailure(form(), { message: "Enter the staff member's username.", field: "username" }, note());
       return;
     }
     $("#mfa-reset-who").textContent = username;

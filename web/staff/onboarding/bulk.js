@@ -1,6 +1,6 @@
 // Bulk invitations: the patients ticked, or every match of the search, sent as one job.
-import * as api from "../js/api.js";
-import { $, show, announce } from "../js/ui.js";
+import * as api from "../../shared/js/api.js";
+import { $, show, announce } from "../../shared/js/ui.js";
 import * as list from "./list.js";
 import { follow } from "./job.js";
 

@@ -1,6 +1,7 @@
 // The patient list: search, status filter, pages, the status rectangles and the email links.
-import * as api from "../js/api.js";
-import { $, element, show, announce, day, patientPath } from "../js/ui.js";
+import * as api from "../../shared/js/api.js";
+import { $, element, show, announce, day } from "../../shared/js/ui.js";
+import { patientPath } from "../js/staff-ui.js";
 
 const LABELS = { inactive: "Inactive", unactivated: "Not activated", active: "Active" };
 const MISSING = { unverified: "self-registered, unconfirmed", access_off: "access off", no_email: "no email", no_zip: "no zip code" };

@@ -1,0 +1,31 @@
+/* What only the staff pages show: helper buttons, conflicts, patient paths and badges. */
+import { $, stateLabel } from "../../shared/js/ui.js";
+
+export const HELPER_LABELS = {
+  refill: "Open encounter note",
+  appointment: "Draft appointment",
+  records: "Create release task",
+  demographics: "Review changes",
+  message: "Reply",
+};
+
+/** The 409 answer's current state, in words. */
+export function conflictText(error) {
+  const state = error.current ? stateLabel(error.current.state) : "changed";
+  const by = error.current && error.current.dismissed_by ? ` by ${error.current.dismissed_by}` : "";
+  return `Someone else handled this item first. It is now: ${state}${by}.`;
+}
+
+// Patients: the status badge (templates in the page) and a form's values as the API's fields.
+export const patientPath = (id, rest = "") => `/api/staff/patients/${encodeURIComponent(id)}${rest}`;
+
+export const badge = (status) => $(`#badge-${status}`).content.firstElementChild.cloneNode(true);
+
+/** Named inputs as the API's fields: checkboxes as booleans, text trimmed. */
+export function formValues(form) {
+  const values = {};
+  for (const input of form.querySelectorAll("[name]")) {
+    values[input.name] = input.type === "checkbox" ? input.checked : input.value.trim();
+  }
+  return values;
+}
