@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from patientportal.dal import keys
 from patientportal.dal.table import Table
-from patientportal.errors import ConflictError
+from patientportal.errors import ConflictError, NotFoundError
 from patientportal.models.records import PatientRecord
 from patientportal.portal_status import status_of
 
@@ -93,6 +93,14 @@ def access_on_fields(
 def get_patient(patient_id: str, *, table: Table | None = None) -> PatientRecord | None:
     found = (table or Table()).get(keys.patient(patient_id))
     return PatientRecord.model_validate(found) if found else None
+
+
+def existing_patient(patient_id: str, *, table: Table | None = None) -> PatientRecord:
+    """The patient, or the one 404 every staff route answers for a patient not on file."""
+    patient = get_patient(patient_id, table=table)
+    if patient is None:
+        raise NotFoundError("There is no such patient.")
+    return patient
 
 
 def record_login(patient: PatientRecord, at: str, *, table: Table | None = None) -> None:

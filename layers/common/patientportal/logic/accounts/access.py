@@ -7,7 +7,7 @@ from patientportal.auth import cognito
 from patientportal.auth.principal import Principal
 from patientportal.dal import patients
 from patientportal.dal.table import Table
-from patientportal.errors import NotFoundError, ValidationFailedError
+from patientportal.errors import ValidationFailedError
 from patientportal.logic.accounts import links
 from patientportal.logic.patients import audit
 from patientportal.logic.patients.detail import detail_of
@@ -22,18 +22,11 @@ MISSING = {
 }
 
 
-def _patient(patient_id: str) -> PatientRecord:
-    patient = patients.get_patient(patient_id)
-    if patient is None:
-        raise NotFoundError("There is no such patient.")
-    return patient
-
-
 def set_portal_access(staff: Principal, patient_id: str, access: PortalAccess, *, api_request_id: str) -> PatientDetail:
     """Enabling needs an email and a zip on file and staff's confirmation that only the
     patient uses that address (the privacy note); a 422 names every missing piece.
     Disabling signs the patient out everywhere and revokes their links."""
-    patient = _patient(patient_id)
+    patient = patients.existing_patient(patient_id)
     table = Table()
     if access.enabled:
         missing = [
@@ -68,7 +61,7 @@ def set_portal_access(staff: Principal, patient_id: str, access: PortalAccess, *
     cognito.set_patient_enabled(patient_id, enabled=access.enabled)
     if not access.enabled:
         cognito.sign_out_patient_everywhere(patient_id)
-    return detail_of(_patient(patient_id))
+    return detail_of(patients.existing_patient(patient_id))
 
 
 # Why an invitation cannot go out: (reason in plain words, what staff should do, field).
@@ -93,7 +86,7 @@ def invitation_blocker(patient: PatientRecord) -> str | None:
 def send_invitation(staff: Principal, patient_id: str, *, api_request_id: str) -> InvitationSent:
     """The invitation/reset email: a one-time link (72 hours) to the address on file that
     sets a username when there is none, then a password. A newer link revokes the older."""
-    return invite(staff, _patient(patient_id), api_request_id=api_request_id)
+    return invite(staff, patients.existing_patient(patient_id), api_request_id=api_request_id)
 
 
 def invite(staff: Principal, patient: PatientRecord, *, api_request_id: str) -> InvitationSent:

@@ -64,9 +64,7 @@ def set_credentials(
     Either change signs the patient out everywhere (docs/security.md "Sessions")."""
     if credentials.username is None and credentials.password is None:
         raise ValidationFailedError("Give a username, a password or both.", field="username")
-    patient = patients.get_patient(patient_id)
-    if patient is None:
-        raise NotFoundError("There is no such patient.")
+    patient = patients.existing_patient(patient_id)
     new_username = credentials.username if credentials.username != patient.username else None
     if new_username is not None:
         require_valid_username(new_username)

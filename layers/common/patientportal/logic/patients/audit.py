@@ -11,7 +11,6 @@ from patientportal import clock, ids
 from patientportal.auth.principal import Principal
 from patientportal.dal import audit as stored_audit
 from patientportal.dal import batches, keys, patients
-from patientportal.errors import NotFoundError
 from patientportal.models.audit import AuditEntry
 from patientportal.models.common import Page
 
@@ -89,8 +88,7 @@ def audit_trail(
     staff: Principal, patient_id: str, *, limit: int, cursor: str | None, api_request_id: str
 ) -> Page[AuditEntry]:
     """A patient's audit entries, newest first. Reading them is itself audited."""
-    if patients.get_patient(patient_id) is None:
-        raise NotFoundError("There is no such patient.")
+    patients.existing_patient(patient_id)
     items, next_cursor = stored_audit.entries_page(patient_id, limit=limit, cursor=cursor)
     record(staff, "view_audit", patient_id, api_request_id)
     return Page[AuditEntry](items=[AuditEntry.from_record(item) for item in items], next_cursor=next_cursor)

@@ -66,9 +66,7 @@ def update_patient(staff: Principal, patient_id: str, changes: PatientChanges, *
     """Demographics change in one conditional write with its audit entry. Changing the email
     of a patient with portal access needs ``confirm_email_change`` and a ``reason``; it
     notifies the old address, revokes links and sessions, and the audit entry says why."""
-    patient = patients.get_patient(patient_id)
-    if patient is None:
-        raise NotFoundError("There is no such patient.")
+    patient = patients.existing_patient(patient_id)
     fields = _changed_fields(patient, changes)
     if not fields:
         audit.record(staff, "view_patient", patient_id, api_request_id)

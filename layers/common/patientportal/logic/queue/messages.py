@@ -24,9 +24,7 @@ def send_message_to_patient(
     staff: Principal, patient_id: str, message: StaffMessage, *, api_request_id: str
 ) -> SecureMessage:
     """The message, its audit entry and, when asked for, its email notification: one transaction."""
-    patient = patients.get_patient(patient_id)
-    if patient is None:
-        raise NotFoundError("There is no such patient.")
+    patient = patients.existing_patient(patient_id)
     moment = clock.now()
     record = threads.new_message(
         patient_id=patient_id, author="practice", author_id=staff.username, body=message.body, moment=moment
@@ -41,8 +39,7 @@ def correspondence(
     staff: Principal, patient_id: str, *, limit: int, cursor: str | None, api_request_id: str
 ) -> Page[SecureMessage]:
     """Every secure message with this patient, either way, newest first (for the reply view)."""
-    if patients.get_patient(patient_id) is None:
-        raise NotFoundError("There is no such patient.")
+    patients.existing_patient(patient_id)
     records, next_cursor = stored_messages.patient_messages_page(patient_id, limit=limit, cursor=cursor)
     audit.record(staff, "view_correspondence", patient_id, api_request_id)
     return Page[SecureMessage](items=[message_view(record) for record in records], next_cursor=next_cursor)
