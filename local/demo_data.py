@@ -211,7 +211,9 @@ OPEN_REQUESTS: tuple[tuple[str, NewRequest, int], ...] = (
     (
         "p-felix",
         DemographicsRequest(
-            type="demographics", changes=DemographicsChanges(address="12 Harbor Lane", phone="(555) 010-0142")
+            type="demographics",
+            changes=DemographicsChanges(address="12 Harbor Lane", zip="02155", phone="(555) 010-0142"),
+            note="We moved across town in March.",
         ),
         5,
     ),

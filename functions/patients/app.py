@@ -40,7 +40,15 @@ from patientportal.observability import metrics
 app = build_resolver()
 
 PatientId = Annotated[str, Path(min_length=1, max_length=64)]
-NamePrefix = Annotated[str, Query(min_length=1, max_length=100)]
+PatientSearch = Annotated[
+    str,
+    Query(
+        min_length=1,
+        max_length=100,
+        description='A last-name prefix, a first name, "Last, First", "First Last" or a date of birth '
+        '(MM/DD/YYYY or YYYY-MM-DD); docs/api.md "Finding a patient".',
+    ),
+]
 UsernameText = Annotated[str, Path(min_length=1, max_length=128)]
 JobId = Annotated[str, Path(min_length=1, max_length=64)]
 OptionalNamePrefix = Annotated[str, Query(max_length=100)]
@@ -48,7 +56,7 @@ OptionalNamePrefix = Annotated[str, Query(max_length=100)]
 
 @app.get("/api/staff/patients")
 def find_patients(
-    staff: Staff, api_request_id: RequestId, q: NamePrefix, limit: Limit = 50, cursor: Cursor = None
+    staff: Staff, api_request_id: RequestId, q: PatientSearch, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[PatientSummary]:
     return demographics.find_patients(staff, q.strip(), limit=limit, cursor=cursor, api_request_id=api_request_id)
 
@@ -75,8 +83,10 @@ def set_portal_access(
 
 
 @app.post("/api/staff/patients/<patient_id>/invitation")
-def send_invitation(staff: Staff, api_request_id: RequestId, patient_id: PatientId) -> tuple[InvitationSent, int]:
-    return access.send_invitation(staff, patient_id, api_request_id=api_request_id), 202
+def send_invitation(
+    staff: Staff, api_request_id: RequestId, patient_id: PatientId, confirm_resend: Annotated[bool, Query()] = False
+) -> tuple[InvitationSent, int]:
+    return access.send_invitation(staff, patient_id, api_request_id=api_request_id, confirm_resend=confirm_resend), 202
 
 
 @app.put("/api/staff/patients/<patient_id>/credentials")

@@ -8,10 +8,12 @@ from typing import Annotated, Literal
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from patientportal.http import Cursor, Limit, RequestId, Staff, build_resolver, lambda_handler
-from patientportal.logic.queue import archive, helper_actions, items
+from patientportal.logic.queue import archive, change_sets, helper_actions, items
 from patientportal.models.common import Page
 from patientportal.models.requests import (
     ArchivedItem,
+    ChangeSetApplied,
+    ChangeSetApproval,
     Dismissal,
     HelperResult,
     Outcome,
@@ -55,6 +57,13 @@ def run_helper(staff: Staff, api_request_id: RequestId, request_id: QueueItemId)
     return result
 
 
+@app.post("/api/staff/queue/<request_id>/changes")
+def apply_changes(
+    staff: Staff, api_request_id: RequestId, request_id: QueueItemId, approval: Annotated[ChangeSetApproval, Body()]
+) -> ChangeSetApplied:
+    return change_sets.apply_change_set(staff, request_id, approval, api_request_id=api_request_id)
+
+
 @app.post("/api/staff/queue/<request_id>/reply")
 def reply(
     staff: Staff, api_request_id: RequestId, request_id: QueueItemId, answer: Annotated[StaffReply, Body()]
@@ -75,7 +84,14 @@ def dismiss(
 def search_archive(  # noqa: PLR0917 - each query parameter of the route is an argument
     staff: Staff,
     api_request_id: RequestId,
-    q: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description='Patient name (in any order, "Last, First" too) or text; or a date of birth (MM/DD/YYYY or '
+            "YYYY-MM-DD).",
+        ),
+    ] = None,
     type: Annotated[RequestType | None, Query()] = None,  # noqa: A002 - the API's own parameter name
     outcome: Annotated[Outcome | None, Query()] = None,
     created_from: Annotated[date | None, Query(alias="from")] = None,

@@ -1,6 +1,9 @@
 """The browser suite: the local runtime (as `make run` starts it) and Debian's Chromium driven
 by Playwright. Every page a test opens is watched: a Content-Security-Policy violation, an
-uncaught script error or a JavaScript dialog fails the test."""
+uncaught script error, an error the page logs to the console, a JavaScript dialog, or a
+refresh asked for without a session (the 401 every page logged at load, issue 12) fails the
+test. The console's "Failed to load resource" lines for the refusals a test provokes on
+purpose (a wrong password, a 409) are not script errors and are left to the test."""
 
 from __future__ import annotations
 
@@ -11,7 +14,16 @@ from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Dialog, Page, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Dialog,
+    Page,
+    Response,
+    expect,
+    sync_playwright,
+)
 
 from local import demo_data
 from tests import staff_mfa
@@ -61,15 +73,27 @@ def browser() -> Iterator[Browser]:
 
 @dataclass
 class Watched:
-    """What went wrong in a page: CSP violations, script errors, dialogs."""
+    """What went wrong in a page: CSP violations, script errors, console errors, dialogs,
+    refresh probes without a session."""
 
     csp: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
+    probes: list[str] = field(default_factory=list)
 
     def console(self, message: ConsoleMessage) -> None:
         if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
             self.csp.append(message.text)
+        elif message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.errors.append(f"console: {message.text}")
+
+    def response(self, response: Response) -> None:
+        """A refresh answered 401 to a page that held no refresh cookie: it asked with nobody
+        signed in, which the pages must not do (the marker cookie, docs/decisions.md)."""
+        if response.status == 401 and response.url.endswith("/api/auth/refresh"):
+            cookies = response.request.all_headers().get("cookie", "")
+            if "_refresh=" not in cookies:
+                self.probes.append(f"{response.frame.url}: refresh asked without a session")
 
     def dialog(self, dialog: Dialog) -> None:
         self.dialogs.append(f"{dialog.type}: {dialog.message}")
@@ -86,6 +110,7 @@ def watched_context(browser: Browser, portal: RunningPortal, **options: Any) -> 
         page.on("console", watched.console)
         page.on("pageerror", lambda error: watched.errors.append(str(error)))
         page.on("dialog", watched.dialog)
+        page.on("response", watched.response)
 
     context.on("page", on_page)
     return context, watched
@@ -99,6 +124,7 @@ def assert_clean(pages: list[Page], watched: Watched) -> None:
     assert watched.csp == [], f"CSP violations: {watched.csp}"
     assert watched.errors == [], f"script errors: {watched.errors}"
     assert watched.dialogs == [], f"unexpected dialogs: {watched.dialogs}"
+    assert watched.probes == [], f"refresh probes without a session: {watched.probes}"
 
 
 @pytest.hookimpl(wrapper=True)

@@ -18,6 +18,12 @@ from tests.local.conftest import RunningPortal
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 LINK = re.compile(r"https?://\S+?#token=[\w-]+")
+# The one refusal, for a wrong password and an unknown username alike (and for someone who has
+# just registered and has no username yet).
+REFUSED = (
+    "The username or password is not right. If you have just registered, use the link in the "
+    "confirmation email first: it is where you choose your username and password."
+)
 
 
 def view(page: Page, name: str) -> Locator:
@@ -83,12 +89,12 @@ def test_a_wrong_password_gets_the_generic_error_and_the_right_one_opens_the_inb
     form.get_by_label("Username").fill(AVA.username)
     form.get_by_label("Password").fill("not-the-password")
     form.get_by_role("button", name="Sign in").click()
-    expect(form.get_by_role("alert")).to_have_text("The username or password is not right.")
+    expect(form.get_by_role("alert")).to_have_text(REFUSED)
     expect(form.get_by_label("Password")).to_be_empty()
     form.get_by_label("Username").fill("nobody.here")
     form.get_by_label("Password").fill(AVA.password)
     form.get_by_role("button", name="Sign in").click()
-    expect(form.get_by_role("alert")).to_have_text("The username or password is not right.")
+    expect(form.get_by_role("alert")).to_have_text(REFUSED)
     assert_accessible(page, "portal sign-in with an error")
 
     portal_sign_in(page)

@@ -84,6 +84,9 @@ def test_the_yellow_helper_button_acts_by_type_and_shows_its_result_in_place(pag
         expect(helper).to_have_text(label)
         helper.click()
         expect(row(page, request_id).locator(".helper-result")).to_have_text(result)
+        if request_id == demographics:  # "Review changes" opens the change set: not now
+            expect(page.get_by_role("dialog", name="Review the requested changes for Ava Thompson")).to_be_visible()
+            page.keyboard.press("Escape")
     # Pressing again shows the same draft (the API is idempotent), still in place.
     row(page, refill).locator(".helper").click()
     expect(row(page, refill).locator(".helper-result")).to_have_text(expected[refill][1])
@@ -95,7 +98,7 @@ def test_the_yellow_helper_button_acts_by_type_and_shows_its_result_in_place(pag
         expect(row(page, request_id).locator(".helper-result")).to_have_text(result)
 
 
-def test_the_helper_beside_a_secure_message_opens_the_reply(page: Page, patient: Client):
+def test_the_helper_beside_a_secure_message_opens_the_reply(page: Page, patient: Client, colleague: Client):
     message = submit(patient, type="message", body="Do I need to fast before the blood test?")
     sign_in(page)
     pop_out(page)
@@ -104,10 +107,16 @@ def test_the_helper_beside_a_secure_message_opens_the_reply(page: Page, patient:
     helper.click()
     dialog = page.get_by_role("dialog", name="Send a secure message to Ava Thompson")
     expect(dialog).to_be_visible()
-    expect(row(page, message).locator(".helper-result")).to_have_text("Reply opened")
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     expect(helper).to_be_focused()
+    # A reply opened and cancelled is no work done: nothing on the row says someone is on it,
+    # here or, after a reload, on a colleague's screen.
+    expect(row(page, message).locator(".helper-result")).to_have_text("")
+    page.reload()
+    pop_out(page)
+    expect(row(page, message).locator(".helper-result")).to_have_text("")
+    assert queue_item(colleague, message)["helper_summary"] == ""
 
 
 def test_a_request_stays_open_until_dismissed_with_either_icon(page: Page, patient: Client, colleague: Client):
@@ -203,3 +212,39 @@ def test_when_someone_else_handled_an_item_first_the_page_says_so(page: Page, pa
     )
     dialog.get_by_role("button", name="Cancel").click()
     expect(row(page, other).locator(".row-note")).to_contain_text("It is now: Completed by admin.")
+
+
+def test_review_changes_shows_each_value_on_file_beside_the_requested_one_and_applies_the_chosen(
+    page: Page, patient: Client, colleague: Client
+):
+    # A demographics request: staff see, for each field, the value on file and the one the
+    # patient asked for, and apply all or some of them to the patient's record.
+    phone = f"(555) 010-{uuid.uuid4().int % 10000:04d}"
+    request_id = submit(patient, type="demographics", changes={"phone": phone, "address": "7 Elm Court"})
+    patient_id = queue_item(colleague, request_id)["patient_id"]
+    on_file = colleague.get(f"/api/staff/patients/{patient_id}")["phone"]
+    sign_in(page)
+    pop_out(page)
+    row(page, request_id).locator(".helper").click()
+    dialog = page.get_by_role("dialog", name="Review the requested changes for Ava Thompson")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("thead th")).to_have_text(["Apply", "Detail", "On file", "Requested"])
+    phone_row = dialog.locator('tr[data-field="phone"]')
+    expect(phone_row.locator(".on-file")).to_have_text(on_file or "Nothing on file")
+    expect(phone_row.locator(".requested")).to_have_text(phone)
+    expect(phone_row.get_by_role("checkbox", name="Apply the new phone number")).to_be_checked()
+    address_row = dialog.locator('tr[data-field="address"]')
+    expect(address_row.locator(".requested")).to_have_text("7 Elm Court")
+    expect(address_row.locator(".on-file")).to_have_text("Not kept in the portal")
+    expect(address_row.get_by_role("checkbox")).to_have_count(0)
+    expect(dialog.get_by_label("Mark the request completed")).to_be_checked()
+    assert_accessible(page, "change-set review")
+    dialog.get_by_role("button", name="Apply the chosen changes").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#announce")).to_have_text(
+        "Changes applied to Ava Thompson's record: phone number. The request is in the archive."
+    )
+    expect(row(page, request_id)).to_have_count(0)
+    assert colleague.get(f"/api/staff/patients/{patient_id}")["phone"] == phone
+    archived = colleague.get("/api/staff/archive", q="Thompson", type="demographics")["items"]
+    assert (request_id, "completed") in [(item["request_id"], item["state"]) for item in archived]

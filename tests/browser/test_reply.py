@@ -123,3 +123,54 @@ def test_past_correspondence_with_the_patient_is_one_click_away(page: Page, pati
     assert_accessible(page, "reply dialog with past correspondence")
     toggle.click()
     expect(dialog.locator("#history")).to_be_hidden()
+
+
+@pytest.mark.parametrize(
+    ("asked", "shown"),
+    [
+        (
+            {
+                "type": "refill",
+                "medication": "sertraline",
+                "dosage": "50 mg",
+                "quantity": "90 tablets",
+                "pharmacy": "Corner Pharmacy",
+                "note": "Out on Friday.",
+            },
+            [
+                ("Medication", "sertraline"),
+                ("Dosage", "50 mg"),
+                ("Quantity", "90 tablets"),
+                ("Pharmacy", "Corner Pharmacy"),
+                ("Note", "Out on Friday."),
+            ],
+        ),
+        (
+            {
+                "type": "appointment",
+                "reason": "Knee pain",
+                "preferred_times": ["Mon 9 am", "Wed after 4 pm"],
+                "provider": "Dr. Reyes",
+            },
+            [("Reason", "Knee pain"), ("Preferred times", "Mon 9 am; Wed after 4 pm"), ("Provider", "Dr. Reyes")],
+        ),
+        (
+            {"type": "records", "what": "X-ray report", "period": "2024", "delivery": "mail"},
+            [("Records wanted", "X-ray report"), ("Period", "2024"), ("Delivery", "By mail")],
+        ),
+    ],
+    ids=["refill", "appointment", "records"],
+)
+def test_the_opened_item_shows_every_field_the_patient_filled_in(
+    page: Page, patient: Client, asked: dict, shown: list[tuple[str, str]]
+):
+    request_id = submit(patient, **asked)
+    sign_in(page)
+    pop_out(page)
+    summary = row(page, request_id).locator(".c-summary .summary-text")
+    expect(summary).to_be_visible()
+    assert "\n" not in summary.inner_text()  # the queue's summary stays one line
+    dialog = open_reply(page, request_id)
+    details = dialog.locator("#reply-details")
+    expect(details.locator("dt")).to_have_text([label for label, _ in shown])
+    expect(details.locator("dd")).to_have_text([value for _, value in shown])

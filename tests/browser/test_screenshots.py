@@ -122,6 +122,37 @@ def test_reply_dialog_png_a_reply_to_avas_message_being_written(page: Page):
     take(page, "reply-dialog")
 
 
+def test_item_details_png_every_field_of_brunos_refill_in_the_opened_item(page: Page):
+    sign_in(page)
+    pop_out(page)
+    row(page, "demo-bruno-20").get_by_role("button", name="Send a secure message", exact=False).click()
+    dialog = page.get_by_role("dialog", name=f"Send a secure message to {PATIENTS['p-bruno']}")
+    expect(dialog).to_be_visible()
+    details = dialog.locator("#reply-details")
+    expect(details.locator("dt")).to_have_text(["Medication", "Dosage", "Quantity", "Pharmacy", "Note"])
+    expect(details.locator("dd")).to_have_text(
+        ["lisinopril", "10 mg", "90 tablets", "Main Street Drugs", "Running low."]
+    )
+    assert_demo_names(page.locator("#queue-rows .c-name"))
+    dialog.get_by_label("Message to patient").fill("Sent to Main Street Drugs: 90 tablets, ready tomorrow.")
+    take(page, "item-details")
+
+
+def test_change_set_png_felixs_new_address_zip_and_phone_beside_what_is_on_file(page: Page):
+    sign_in(page)
+    pop_out(page)
+    row(page, "demo-felix-5").locator(".helper").click()
+    dialog = page.get_by_role("dialog", name="Review the requested changes for Felix Andersson")
+    expect(dialog).to_be_visible()
+    rows = dialog.locator("#changes-rows tr")
+    expect(rows.locator("th")).to_have_text(["Address", "Phone number", "Zip code"])
+    expect(rows.locator(".on-file")).to_have_text(["Not kept in the portal", "Nothing on file", "02154"])
+    expect(rows.locator(".requested")).to_have_text(["12 Harbor Lane", "(555) 010-0142", "02155"])
+    expect(dialog.get_by_label("Mark the request completed")).to_be_checked()
+    assert_demo_names(page.locator("#queue-rows .c-name"))
+    take(page, "change-set")
+
+
 def test_archive_png_the_demo_archive_newest_first(page: Page):
     sign_in(page)
     pop_out(page)

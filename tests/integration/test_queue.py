@@ -55,7 +55,7 @@ def test_each_type_has_a_helper_and_a_second_press_returns_the_same_draft(demo, 
         "appointment": ("draft_appointment", "appointment_request"),
         "records": ("create_records_release", "records_release"),
         "demographics": ("review_demographic_changes", "demographics_change_set"),
-        "message": ("open_reply", "reply"),
+        # "message" opens the reply and stores nothing: test_the_reply_helper_records_nothing_on_the_item
     }
     for request_type, (action, kind) in expectations.items():
         item = open_item(queue_api, request_type)
@@ -408,3 +408,128 @@ def test_queue_rows_show_the_helper_result_and_a_409_says_who_handled_it(demo, q
     assert status == 409
     assert answer["current"]["dismissed_by"] == FRONTDESK.username
     assert answer["current"]["dismissed_at"]
+
+
+FELIX = next(person for person in demo_data.PATIENTS if person[0] == "p-felix")
+
+
+@pytest.fixture
+def submit_as_felix(login, call_portal):
+    """A request from Felix Andersson (who has portal access) through the portal; its id."""
+    token = login("patient", FELIX[7], FELIX[8])
+
+    def submit(body: dict[str, Any]) -> str:
+        status, answer, _ = call_portal("POST", "/api/portal/requests", body=body, token=token)
+        assert status == 201, answer
+        return str(answer["request_id"])
+
+    return submit
+
+
+def demographics_item(queue_api) -> dict[str, Any]:
+    """Felix Andersson's demo request: a new address and phone (docs/api.md "Staff: queue and archive")."""
+    _, page = queue_api("GET", "/api/staff/queue", query="type=demographics&limit=200")
+    return next(row for row in page["items"] if row["patient_name"] == "Felix Andersson")
+
+
+def test_a_change_set_can_be_applied_in_part_and_completes_the_request(
+    demo, queue_api, call_patients, staff, aws_calls
+):
+    # Given the review of a demographics request: each field on file beside the requested value
+    item = demographics_item(queue_api)
+    _, helper = queue_api("POST", f"/api/staff/queue/{item['request_id']}/helper")
+    changes = {change["field"]: change for change in helper["result"]["changes"]}
+    assert (changes["phone"]["on_file"], changes["phone"]["requested"]) == ("", "(555) 010-0142")
+    assert changes["phone"]["can_apply"] is True
+    # the portal keeps no postal address: staff see it, and update it in the practice's records
+    assert changes["address"]["can_apply"] is False
+
+    # When staff apply the phone only, with "Mark the request completed" left on
+    aws_calls.reset()
+    status, answer = queue_api(
+        "POST",
+        f"/api/staff/queue/{item['request_id']}/changes",
+        body={"fields": ["phone"], "expected_version": item["version"]},
+    )
+
+    # Then the record has the new phone, the request is in the archive, and both are audited
+    assert status == 200, answer
+    assert answer["patient"]["phone"] == "(555) 010-0142"
+    assert answer["applied"] == ["phone"]
+    assert (answer["item"]["state"], answer["item"]["version"]) == ("completed", item["version"] + 1)
+    # staff check, the request, then update_patient (read, transaction, read back), then the
+    # request's change with its audit entry in one transaction
+    assert aws_calls.operations() == {"GetItem": 4, "TransactWriteItems": 2}
+    patient_id = item["patient_id"]
+    _, detail = call_patients(
+        "GET",
+        f"/api/staff/patients/{patient_id}",
+        route="/api/staff/patients/{patient_id}",
+        path_parameters={"patient_id": patient_id},
+        token=staff,
+    )[:2]
+    assert detail["phone"] == "(555) 010-0142"
+    _, trail = call_patients(
+        "GET",
+        f"/api/staff/patients/{patient_id}/audit",
+        route="/api/staff/patients/{patient_id}/audit",
+        path_parameters={"patient_id": patient_id},
+        token=staff,
+    )[:2]
+    actions = [entry["action"] for entry in trail["items"]]
+    assert {"change_demographics", "apply_change_set"} <= set(actions)
+
+
+def test_a_change_set_can_leave_the_request_open_and_refuses_bad_choices(demo, queue_api):
+    item = demographics_item(queue_api)
+    path = f"/api/staff/queue/{item['request_id']}/changes"
+    # a field the patient did not ask to change, and one the portal does not keep, name the field
+    status, answer = queue_api("POST", path, body={"fields": ["email"], "expected_version": item["version"]})
+    assert (status, answer["error"]["field"]) == (422, "fields.0"), answer
+    status, answer = queue_api("POST", path, body={"fields": ["address"], "expected_version": item["version"]})
+    assert (status, answer["error"]["field"]) == (422, "fields.0"), answer
+    status, answer = queue_api("POST", path, body={"fields": [], "expected_version": item["version"]})
+    assert (status, answer["error"]["field"]) == (422, "fields"), answer
+    # applied without completing: the request stays open, its row says what was applied
+    status, answer = queue_api(
+        "POST", path, body={"fields": ["phone"], "mark_completed": False, "expected_version": item["version"]}
+    )
+    assert status == 200, answer
+    assert (answer["item"]["state"], answer["item"]["helper_summary"]) == ("open", "Changes applied: phone")
+    # a stale version is a 409 with the item as it stands
+    status, answer = queue_api("POST", path, body={"fields": ["phone"], "expected_version": item["version"]})
+    assert status == 409
+    assert answer["current"]["version"] == item["version"] + 1
+
+
+def test_an_email_change_in_a_change_set_follows_the_email_change_rule(demo, queue_api, submit_as_felix):
+    request_id = submit_as_felix({"type": "demographics", "changes": {"email": "felix.new@example.com"}})
+    _, item = queue_api("GET", f"/api/staff/queue/{request_id}")
+    path = f"/api/staff/queue/{request_id}/changes"
+    # Felix has portal access: the change needs the confirmation and a reason
+    status, answer = queue_api("POST", path, body={"fields": ["email"], "expected_version": item["version"]})
+    assert (status, answer["error"]["field"]) == (422, "confirm_email_change"), answer
+    status, answer = queue_api(
+        "POST",
+        path,
+        body={
+            "fields": ["email"],
+            "confirm_email_change": True,
+            "reason": "Patient asked through the portal",
+            "expected_version": item["version"],
+        },
+    )
+    assert status == 200, answer
+    assert answer["patient"]["email"] == "felix.new@example.com"
+
+
+def test_the_reply_helper_records_nothing_on_the_item(demo, queue_api, aws_calls):
+    # Opening a reply and cancelling it is not work done: nothing lasting is written
+    item = open_item(queue_api, "message")
+    aws_calls.reset()
+    status, answer = queue_api("POST", f"/api/staff/queue/{item['request_id']}/helper")
+    assert status == 200, answer
+    assert answer["result"]["kind"] == "reply"
+    assert aws_calls.operations() == {"GetItem": 1, "Query": 1}
+    _, detail = queue_api("GET", f"/api/staff/queue/{item['request_id']}")
+    assert (detail["helper"], detail["helper_summary"]) == (None, "")

@@ -99,7 +99,7 @@ def test_an_unknown_patient_username_is_still_put_to_cognito_as_nobody(monkeypat
     fake = FakeCognito(monkeypatch, cognito.RefusedError("NotAuthorizedException"))
     with pytest.raises(UnauthorizedError) as refused:
         sessions.patient_login("Someone.Else", "a password", SETTINGS)
-    assert refused.value.message == sessions.GENERIC_FAILURE
+    assert refused.value.message == sessions.PATIENT_FAILURE  # the patients' one refusal
     assert fake.calls == [("patient-app", sessions.nobody("Someone.Else"), "a password")]
     assert sessions.nobody("someone.else") == sessions.nobody("Someone.Else") != sessions.nobody("someone")
     assert sessions.nobody("x").startswith("nobody-")
@@ -126,7 +126,7 @@ def test_a_patient_whose_access_is_off_is_refused_although_cognito_accepted_the_
     fake = FakeCognito(monkeypatch, tokens())
     with pytest.raises(UnauthorizedError) as refused:
         sessions.patient_login("ava", "right password", SETTINGS)
-    assert refused.value.message == sessions.GENERIC_FAILURE
+    assert refused.value.message == sessions.PATIENT_FAILURE  # the patients' one refusal
     assert fake.calls == [("patient-app", "p-1", "right password")]  # Cognito knows the patient id
     assert logins == []
 

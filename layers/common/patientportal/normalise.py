@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from datetime import date
 
 
 def email(value: str) -> str:
@@ -27,6 +29,35 @@ def search_text(value: str) -> str:
     decomposed = unicodedata.normalize("NFKD", value)
     letters = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " ".join(letters.casefold().split())
+
+
+# Typed dates: "1984-03-12" (ISO), or month first as on US forms, "03/12/1984", "3/12/1984",
+# "03-12-1984". Anything of digits and separators in that shape "looks like a date", so a
+# two-digit year or a 13th month is told to the typist rather than searched as a name.
+_LOOKS_LIKE_A_DATE = re.compile(r"[0-9]{1,4}[/-][0-9]{1,2}[/-][0-9]{1,4}")
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+_US_DATE = re.compile(r"([0-9]{1,2})[/-]([0-9]{1,2})[/-]([0-9]{4})")
+
+
+def looks_like_a_date(typed: str) -> bool:
+    return _LOOKS_LIKE_A_DATE.fullmatch(typed.strip()) is not None
+
+
+def birth_date(typed: str) -> str | None:
+    """A date in the forms staff type, as ISO ``yyyy-mm-dd``; None if it is not one (a
+    two-digit year, month 13, 30 February)."""
+    text = typed.strip()
+    iso, us = _ISO_DATE.fullmatch(text), _US_DATE.fullmatch(text)
+    if iso:
+        year, month, day = iso.groups()
+    elif us:
+        month, day, year = us.groups()
+    else:
+        return None
+    try:
+        return date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
 
 
 def zip_code(value: str) -> str:

@@ -1,6 +1,7 @@
 // Calls to /api (same origin), for the staff pages and the patient portal alike. The access
 // token lives in memory only; the refresh token is an HttpOnly cookie scoped to /api/auth
-// that this code never sees.
+// that this code never sees. A refresh is asked only while a marker cookie (no secret) says a
+// session may exist, so a page nobody is signed in to logs no 401 (docs/decisions.md).
 
 let account = "staff";
 let accessToken = null;
@@ -28,8 +29,17 @@ export function forAccount(name) {
   account = name;
 }
 
+// The marker: a session cookie like the refresh cookie, on its account's pages, never sent to /api.
+const side = () => (account === "patient" ? "portal" : "staff");
+const mark = (on) => {
+  const secure = location.protocol === "https:" ? "; Secure" : "";
+  document.cookie = `${side()}_session=1; Path=/${side()}; SameSite=Strict${secure}${on ? "" : "; Max-Age=0"}`;
+};
+const marked = () => document.cookie.split("; ").includes(`${side()}_session=1`);
+
 export function setToken(token) {
   accessToken = token;
+  mark(true);
   issuedAt = Date.now();
   sessionNumber += 1;
 }
@@ -97,8 +107,10 @@ async function send(method, path, body, { auth = true, retry = true, type = "", 
   return data;
 }
 
-/** A new access token from the refresh cookie; false when there is no live session. */
+/** A new access token from the refresh cookie; false when there is no live session (at
+ * once, without the marker). */
 export function refresh() {
+  if (!refreshing && !marked()) return Promise.resolve(false);
   if (!refreshing) {
     refreshing = (async () => {
       try {
@@ -106,8 +118,9 @@ export function refresh() {
         accessToken = data.access_token;
         issuedAt = Date.now();
         return true;
-      } catch {
+      } catch (failure) {
         accessToken = null;
+        if (failure.status === 401) mark(false); // the server knows no such session
         return false;
       } finally {
         refreshing = null;
@@ -123,6 +136,7 @@ export async function logout() {
   const bearer = accessToken;
   accessToken = null;
   sessionNumber += 1;
+  mark(false);
   if (!bearer) return;
   try {
     await send("POST", "/api/auth/logout", { account }, { retry: false, bearer });

@@ -3,8 +3,9 @@
 // - the portal's forms: a note made right under the input (and the form's `.form-error`
 //   line for a refusal that names no input);
 // - a staff dialog: the form's one message line `out`, which names the input by its label
-//   and also holds the dialog's notes ("Changes saved."), muted, where an error is red.
+//   and also holds the dialog's notes ("Changes saved."), each in its tone (`say`).
 // Either way the input is marked aria-invalid and described by the message.
+import { LIVE_ROLES } from "./ui.js";
 
 const FRIENDLY = [
   [/at least 1 (character|item)|field required/i, "Fill in this field."],
@@ -25,6 +26,15 @@ function describe(input, id, on) {
   if (on) ids.unshift(id);
   if (ids.length) input.setAttribute("aria-describedby", ids.join(" "));
   else input.removeAttribute("aria-describedby");
+}
+
+/** Writes `text` in the message line `out` in its tone ("success", "warning" or "error"):
+ * its own colour and mark, spoken politely or, for an error, at once. */
+export function say(out, text, tone = "success") {
+  out.setAttribute("role", LIVE_ROLES[tone] || "status");
+  out.classList.remove("error", "note", "msg", "tone-success", "tone-warning", "tone-error");
+  out.classList.add(...(tone === "error" ? ["error"] : ["msg", `tone-${tone}`]));
+  out.textContent = text;
 }
 
 /** Takes back every mark fieldError made and empties the form's message line. */
@@ -78,7 +88,7 @@ export function showFailure(form, failure, out = null) {
   const name = parts.find((part) => form.querySelector(`[name="${part}"]`));
   if (out) {
     clearErrors(form, out);
-    out.className = "error";
+    say(out, "", "error");
     const input = name && form.querySelector(`[name="${name}"]`);
     const label = input && input.labels && input.labels[0];
     if (!label) {

@@ -18,7 +18,9 @@ export async function submit(event, path, signedIn) {
     await signedIn(await api.postPublic(path, { username, password }), username, error);
   } catch (failure) {
     error.textContent =
-      failure.status === 401 ? "The username or password is not right." : `Sign-in failed: ${failure.message}`;
+      failure.status === 401
+        ? error.dataset.refused || "The username or password is not right." // the page's own words, if it has them
+        : `Sign-in failed: ${failure.message}`;
     $("#password").value = "";
     $("#password").focus();
   }

@@ -6,12 +6,26 @@ export function show(element, visible = true) {
   element.hidden = !visible;
 }
 
-export function announce(text) {
-  const region = $("#announce");
-  region.textContent = "";
+// A message's tone: success and warning are spoken politely, an error at once; each has its
+// own colour and mark (.tone-* in the pages' CSS).
+export const LIVE_ROLES = { success: "status", warning: "status", error: "alert" };
+
+/** Says `text` where it is seen: in the modal dialog open now (the page is behind its
+ * overlay), else atop the page (#announce, or an alert region made beside it). */
+export function announce(text, tone = "success") {
+  const modal = [...document.querySelectorAll("dialog[open]")].find((each) => each.matches(":modal"));
+  const home = modal || $("#announce").parentElement;
+  for (const each of home.querySelectorAll(":scope > .announce")) each.textContent = "";
+  let out = home.querySelector(`:scope > .announce[role=${LIVE_ROLES[tone]}]`);
+  if (!out) {
+    out = element("p");
+    out.setAttribute("role", LIVE_ROLES[tone]);
+    home.prepend(out);
+  }
+  out.className = `announce tone-${tone}`;
   // A fresh text node makes screen readers speak a repeated message again.
   window.setTimeout(() => {
-    region.textContent = text;
+    out.textContent = text;
   }, 30);
 }
 

@@ -2,7 +2,7 @@
 import * as api from "../../shared/js/api.js";
 import { $, show, announce, when } from "../../shared/js/ui.js";
 import { patientPath, formValues } from "./staff-ui.js";
-import { clearErrors, showFailure } from "../../shared/js/forms.js";
+import { clearErrors, showFailure, say } from "../../shared/js/forms.js";
 
 let patient = null;
 let saved = () => {};
@@ -58,7 +58,7 @@ async function saveDemographics(event, guard) {
   clearErrors(form, out);
   try {
     fill(await api.patch(path(), { ...formValues(form), expected_version: patient.version, ...guard }));
-    out.textContent = "Changes saved.";
+    say(out, "Changes saved.");
   } catch (failure) {
     if (failure.field !== "confirm_email_change") return showFailure(form, failure, out);
     $("#email-reason").value = "";
@@ -75,7 +75,7 @@ async function toggleAccess() {
   const toggle = $("#access-switch");
   const out = $("#access-error");
   toggle.checked = !on; // until the server agrees
-  out.textContent = "";
+  say(out, "", "error");
   $("#privacy-email").textContent = patient.email || "none yet";
   if (!on || (await ask($("#privacy-dialog")))) {
     try {
@@ -83,7 +83,7 @@ async function toggleAccess() {
       announce(on ? "Portal access is on." : "Portal access is off; the patient is signed out.");
     } catch (failure) {
       const missing = ["email", "zip"].includes(failure.field) ? " Add it on the Demographics tab." : "";
-      out.textContent = failure.message + missing;
+      say(out, failure.message + missing, "error");
     }
   }
   toggle.focus();
@@ -120,7 +120,7 @@ async function saveCredentials(event) {
   if (form.querySelector("[type=checkbox]").checked) body.password = $("#c-password").value;
   try {
     fill(await api.put(path("/credentials"), body));
-    out.textContent = "Saved. Tell the patient their username and password in person or by phone.";
+    say(out, "Saved. Tell the patient their username and password in person or by phone.");
   } catch (failure) {
     showFailure(form, failure, out);
   }
@@ -128,12 +128,19 @@ async function saveCredentials(event) {
 
 async function invite() {
   const out = $("#invite-note");
+  out.className = "note";
   out.textContent = "Sending…";
   try {
-    const sent = await api.post(path("/invitation"));
-    out.textContent = `Invitation/reset email sent to ${sent.sent_to}. Its link works until ${when(sent.expires_at)}.`;
+    const sent = await api.post(path("/invitation")).catch(async (failure) => {
+      // Minutes after the last one, the API asks for a confirmation first.
+      if (failure.field !== "confirm_resend") throw failure;
+      $("#resend-text").textContent = failure.message;
+      if (!(await ask($("#resend-dialog")))) throw failure;
+      return api.post(path("/invitation?confirm_resend=true"));
+    });
+    say(out, `Invitation/reset email sent to ${sent.sent_to}. Its link works until ${when(sent.expires_at)}.`);
   } catch (failure) {
-    out.textContent = `Not sent: ${failure.message}`;
+    say(out, `Not sent: ${failure.message}`, "error");
   }
 }
 

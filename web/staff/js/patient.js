@@ -39,7 +39,7 @@ export async function open(patientId, from) {
     render(patient);
     $("#pp-name").focus();
   } catch (failure) {
-    announce(`The patient could not be opened: ${failure.message}`);
+    announce(`The patient could not be opened: ${failure.message}`, "error");
   }
 }
 
@@ -95,7 +95,15 @@ async function add(event) {
   }
 }
 
+/** The patient an address names (/staff/#patient=<id>, as the onboarding list links to it),
+ * opened once signed in and whenever the address changes. */
+export function fromAddress() {
+  const id = new URLSearchParams(location.hash.slice(1)).get("patient");
+  if (id && api.signedIn()) open(id, null);
+}
+
 export function init() {
+  window.addEventListener("hashchange", fromAddress);
   $("#find-form").addEventListener("submit", (event) => {
     event.preventDefault();
     find();
@@ -106,6 +114,7 @@ export function init() {
   });
   $("#pp-close").addEventListener("click", () => {
     stop(false);
+    if (location.hash.startsWith("#patient=")) history.replaceState(null, "", location.pathname + location.search);
     (opener && opener.isConnected && !opener.closest("[hidden]") ? opener : $("#find-q")).focus();
   });
   $("#pp-edit").addEventListener("click", () => edit.open(shown));

@@ -16,6 +16,7 @@ let generation = 0; // bumped on sign-out, so an answer still on its way is drop
 let changes = 0; // bumped by each change made from this page
 let again = false;
 let openReply = () => {};
+let openChanges = async () => {};
 let openPatient = () => {};
 
 /** Every page of the queue; `partial` sees the rows so far while later pages load. */
@@ -54,7 +55,7 @@ function fill(row, item) {
   helper.setAttribute("aria-label", `${helper.textContent}: the ${about}`);
   // A helper result pressed earlier, here or by a colleague, shows after a refresh too.
   const output = $(".helper-result", row);
-  if (item.helper_summary && !output.textContent) output.textContent = item.helper_summary;
+  if (item.helper_summary) output.textContent = item.helper_summary; // e.g. "Changes applied: phone"
 }
 
 function newRow(item) {
@@ -186,7 +187,7 @@ export function conflict(requestId, error) {
     setHandled(row, current.state !== "open");
     note(row, `${conflictText(error)}${current.state === "open" ? " Check it and try again." : ""}`);
   }
-  announce(conflictText(error));
+  announce(conflictText(error), "warning");
 }
 
 async function dismiss(item, outcome, row) {
@@ -212,11 +213,17 @@ async function dismiss(item, outcome, row) {
 
 async function runHelper(item, row) {
   const output = $(".helper-result", row);
+  // Beside a secure message the helper is the reply itself: opening it records nothing, so
+  // a reply opened and cancelled leaves no sign that someone is on it (the sent reply does).
+  if (item.type === "message") {
+    openReply(item, $(".helper", row));
+    return;
+  }
   try {
     const answer = await api.post(`/api/staff/queue/${encodeURIComponent(item.request_id)}/helper`);
     output.textContent = (answer.result && answer.result.summary) || answer.label;
     announce(output.textContent);
-    if (item.type === "message") openReply(item, $(".helper", row));
+    if (item.type === "demographics") await openChanges(item, answer, $(".helper", row));
   } catch (failure) {
     output.textContent = `The helper did not work: ${failure.message}`;
   }
@@ -242,8 +249,9 @@ function popOut(full) {
   else $("#pop-out").focus();
 }
 
-export function init({ onReply, onPatient }) {
+export function init({ onReply, onChanges, onPatient }) {
   openReply = onReply;
+  openChanges = onChanges;
   openPatient = onPatient;
   $("#queue-rows").addEventListener("click", onRowClick);
   $("#pop-out").addEventListener("click", () => popOut(true));

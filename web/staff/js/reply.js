@@ -2,7 +2,7 @@
 // disposition, and the patient's past correspondence on demand.
 import * as api from "../../shared/js/api.js";
 import { $, show, announce, element, typeLabel, when } from "../../shared/js/ui.js";
-import { conflictText } from "./staff-ui.js";
+import { conflictText, filledIn } from "./staff-ui.js";
 
 let current = null;
 let returnFocus = null;
@@ -27,9 +27,25 @@ export function open(item, opener) {
   $("#reply-send").disabled = false;
   $("#reply-title").textContent = `Send a secure message to ${item.patient_name}`;
   $("#reply-about").textContent = `${typeLabel(item.type)}, received ${when(item.created_at)}: ${item.summary}`;
+  $("#reply-details").replaceChildren();
+  if (item.type !== "message") showDetails(item);
   resetHistory();
   $("#reply-dialog").showModal();
   $("#reply-body").focus();
+}
+
+/** Every field the patient filled in, labelled in plain words (the item as opened). */
+async function showDetails(item) {
+  try {
+    const session = api.session();
+    const opened = await api.get(`/api/staff/queue/${encodeURIComponent(item.request_id)}`);
+    if (session !== api.session() || current !== item) return; // signed out, or another item opened
+    const list = $("#reply-details");
+    list.replaceChildren();
+    for (const [label, value] of filledIn(opened.details || {})) list.append(element("dt", "", label), element("dd", "", value));
+  } catch (failure) {
+    $("#reply-error").textContent = `The request's details could not be loaded: ${failure.message}`;
+  }
 }
 
 function close() {

@@ -2,7 +2,7 @@
 // checks the admin group too).
 import * as api from "../../shared/js/api.js";
 import { $, show } from "../../shared/js/ui.js";
-import { clearErrors, showFailure } from "../../shared/js/forms.js";
+import { clearErrors, showFailure, say } from "../../shared/js/forms.js";
 
 const form = () => $("#mfa-reset-form");
 const note = () => $("#mfa-reset-note");
@@ -15,7 +15,7 @@ async function reset() {
   try {
     await api.post(`/api/staff/staff-members/${encodeURIComponent(username)}/mfa-reset`);
     clearErrors(form(), note());
-    note().textContent = `Done: ${username} sets up an authenticator app again at their next sign-in.`;
+    say(note(), `Done: ${username} sets up an authenticator app again at their next sign-in.`);
   } catch (failure) {
     showFailure(form(), failure, note());
   }

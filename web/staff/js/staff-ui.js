@@ -29,3 +29,19 @@ export function formValues(form) {
   }
   return values;
 }
+
+// The words for what a patient fills in (#detail-words), in the page's order.
+const word = (attribute, key) => $("#detail-words").content.querySelector(`[${attribute}="${CSS.escape(key)}"]`);
+export const fieldLabel = (field) => (word("data-field", field) || { textContent: field }).textContent;
+export const valueWord = (key, fallback = key) => (word("data-value", key) || { textContent: fallback }).textContent;
+
+/** [label, value] of each field filled in; a demographics request's changes each on their own. */
+export function filledIn(details) {
+  const fields = { ...details, ...details.changes };
+  const pairs = [];
+  for (const { dataset, textContent } of $("#detail-words").content.querySelectorAll("[data-field]")) {
+    const text = [fields[dataset.field] ?? ""].flat().join("; ");
+    if (text) pairs.push([textContent, valueWord(`${dataset.field}.${text}`, text)]);
+  }
+  return pairs;
+}

@@ -1,6 +1,7 @@
 // Bulk invitations: the patients ticked, or every match of the search, sent as one job.
 import * as api from "../../shared/js/api.js";
 import { $, show, announce } from "../../shared/js/ui.js";
+import { say } from "../../shared/js/forms.js";
 import * as list from "./list.js";
 import { follow } from "./job.js";
 
@@ -29,16 +30,22 @@ async function send() {
   const box = $("#bulk-job");
   $("#send").disabled = true;
   try {
-    const started = await api.post("/api/staff/onboarding/invitations", body);
+    const started = await api
+      .post("/api/staff/onboarding/invitations", body)
+      .catch(async (failure) => {
+        if (!(await list.resendConfirmed(failure))) throw failure;
+        return api.post("/api/staff/onboarding/invitations", { ...body, confirm_resend: true });
+      });
     announce(`Sending ${started.total} invitation emails.`);
     const job = await follow(started.job_id, box);
+    list.invited(job, body.patient_ids || null);
     list.selected.clear();
     $("#all-matches").checked = false;
-    announce(`Invitations finished: ${job.done} sent, ${job.failed} not sent.`);
+    announce(`Invitations finished: ${job.done} sent, ${job.failed} not sent.`, job.failed ? "warning" : "success");
     await list.reload();
   } catch (failure) {
     show(box);
-    $(".job-text", box).textContent = `Not sent: ${failure.message}`;
+    say($(".job-text", box), `Not sent: ${failure.message}`, "error");
   }
   changed();
 }

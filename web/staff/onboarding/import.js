@@ -56,7 +56,7 @@ async function check(event) {
     show($("#import-report"));
     const text = `${report.total} rows: ${report.ok} ready to import, ${report.errors} with errors, ${report.duplicates} duplicates.`;
     $("#import-summary").textContent = text;
-    announce(text);
+    announce(text, report.errors ? "warning" : "success");
     $("#run-import").disabled = !report.ok;
   } catch (failure) {
     out.textContent = failure.message;
@@ -71,7 +71,7 @@ async function run() {
     const job = await follow(started.job_id, $("#import-job"));
     const text = `Import finished: ${job.done} rows imported, ${job.failed} not imported.`;
     $("#import-summary").textContent = text;
-    announce(text);
+    announce(text, job.failed ? "warning" : "success");
     await list.reload();
   } catch (failure) {
     $("#import-error").textContent = failure.message;

@@ -6,6 +6,7 @@ import { $, element, show } from "../../shared/js/ui.js";
 /** Shows the job in `box` (its <progress>, counts and failures); resolves with the finished job. */
 export async function follow(jobId, box) {
   show(box);
+  $(".job-text", box).className = "job-text"; // a refusal shown before is gone
   const bar = $("progress", box);
   for (;;) {
     const job = await api.get(`/api/staff/jobs/${encodeURIComponent(jobId)}`);

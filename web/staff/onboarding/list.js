@@ -1,6 +1,7 @@
 // The patient list: search, status filter, pages, the status rectangles and the email links.
 import * as api from "../../shared/js/api.js";
 import { $, element, show, announce, day } from "../../shared/js/ui.js";
+import { say } from "../../shared/js/forms.js";
 import { patientPath } from "../js/staff-ui.js";
 
 const LABELS = { inactive: "Inactive", unactivated: "Not activated", active: "Active" };
@@ -38,7 +39,7 @@ export async function counts() {
       out.textContent = numbers[group][key];
     }
   } catch (failure) {
-    announce(`The counts did not load: ${failure.message}`);
+    announce(`The counts did not load: ${failure.message}`, "error");
   }
 }
 
@@ -58,6 +59,7 @@ async function load(more) {
     onSelect();
   } catch (failure) {
     note.textContent = `The list did not load: ${failure.message}`;
+    announce(note.textContent, "error");
   }
 }
 
@@ -69,10 +71,41 @@ function ask(dialog) {
   });
 }
 
-function say(note, text, ok = false) {
-  note.textContent = text;
-  note.className = ok ? "row-note ok" : "row-note";
-  announce(text);
+/** The staff page's patient panel, where missing details are added. */
+const panelAddress = (id) => `/staff/#patient=${encodeURIComponent(id)}`;
+
+// What turning access on still needs, from the patient's own status reasons (the API's rule).
+const NEEDS = { no_email: "an email address", no_zip: "a home zip code" };
+
+/** Says at once what a patient lacks before access can be turned on, with the way to add it;
+ * true when something is missing (nothing is asked then). */
+function missing(patient, name, note) {
+  const lacks = patient.portal_status.reasons.map((found) => NEEDS[found.reason]).filter(Boolean);
+  if (!lacks.length) return false;
+  say(note, `Access not turned on: ${name} needs ${lacks.join(" and ")} on file first. `, "error");
+  const fix = element("a", "", `Add ${lacks.length > 1 ? "them" : "it"} on ${name}'s record`);
+  fix.href = panelAddress(patient.patient_id);
+  note.append(fix);
+  fix.focus();
+  return true;
+}
+
+/** Whether staff confirm a send refused because the last one went minutes ago (the API's
+ * 409 on `confirm_resend`, its message in the resend dialog); any other failure is thrown. */
+export async function resendConfirmed(failure) {
+  if (failure.field !== "confirm_resend") throw failure;
+  $("#resend-text").textContent = failure.message;
+  return ask($("#resend-dialog"));
+}
+
+/** The invitation (a reset for a patient with a username), confirmed if the API asks. */
+async function invite(id) {
+  try {
+    return await api.post(patientPath(id, "/invitation"));
+  } catch (failure) {
+    if (!(await resendConfirmed(failure))) return null;
+    return api.post(patientPath(id, "/invitation?confirm_resend=true"));
+  }
 }
 
 function cell(...children) {
@@ -81,8 +114,36 @@ function cell(...children) {
   return td;
 }
 
-const invitationText = (invitation) =>
-  invitation ? `${invitation.state[0].toUpperCase()}${invitation.state.slice(1)} ${day(invitation.sent_at)}` : "None";
+// Invitations a finished job sent, by patient, with the job's start: a list read just after
+// the job may still answer from before it (an index catching up), and the row keeps the job's
+// result until the list has caught up.
+const sentByJob = new Map();
+const refusedByJob = new Map(); // patient id -> why the job sent them nothing
+
+function invitationText(patient) {
+  const { invitation } = patient;
+  const job = sentByJob.get(patient.patient_id);
+  if (job && (!invitation || Date.parse(invitation.sent_at) < job)) return "Sent just now";
+  return invitation ? `${invitation.state[0].toUpperCase()}${invitation.state.slice(1)} ${day(invitation.sent_at)}` : "None";
+}
+
+/** An invitation job's result, shown on the rows it covered (`ids`, or every row shown for a
+ * filter) as soon as it ends: sent, or not sent and why. */
+export function invited(job, ids = null) {
+  const failed = new Map(job.failures.map((failure) => [failure.patient_id, failure.reason]));
+  for (const tr of $("#rows").children) {
+    const id = tr.dataset.id;
+    if (ids && !ids.includes(id)) continue;
+    if (failed.has(id)) {
+      refusedByJob.set(id, failed.get(id));
+      say($(".row-note", tr), `No invitation sent: ${failed.get(id)}`, "error");
+      continue;
+    }
+    refusedByJob.delete(id);
+    sentByJob.set(id, Date.parse(job.created_at));
+    tr.lastElementChild.textContent = "Sent just now";
+  }
+}
 
 function row(patient) {
   const id = patient.patient_id;
@@ -99,7 +160,11 @@ function row(patient) {
     onSelect();
   });
   const note = element("p", "row-note");
-  const invitation = cell(invitationText(patient.invitation));
+  if (refusedByJob.has(id)) {
+    note.className = "row-note error"; // said already when the job ended: shown, not spoken again
+    note.textContent = `No invitation sent: ${refusedByJob.get(id)}`;
+  }
+  const invitation = cell(invitationText(patient));
   const status = cell(rectangle(patient, name, note, pick), element("span", "why", why(patient)));
   let email = element("span", "note", "No email on file");
   if (patient.email) {
@@ -108,17 +173,21 @@ function row(patient) {
     email.setAttribute("aria-label", `${patient.email}: send ${name} an invitation email`);
     email.addEventListener("click", async () => {
       try {
-        const sent = await api.post(patientPath(id, "/invitation"));
+        const sent = await invite(id);
+        if (!sent) return say(note, "No email sent: not confirmed.", "error");
         invitation.textContent = "Sent just now";
-        say(note, `Invitation email sent to ${sent.sent_to}.`, true);
+        const what = sent.email === "reset" ? "Password-reset email" : "Invitation email";
+        say(note, `${what} sent to ${sent.sent_to}.`);
         counts();
       } catch (failure) {
-        say(note, `No email sent: ${failure.message}`);
+        say(note, `No email sent: ${failure.message}`, "error");
       }
     });
   }
   const bounced = patient.portal_status.email_undeliverable ? element("span", "row-note", " (bounced)") : "";
-  tr.append(cell(pick), cell(element("span", "", name), note), status, cell(email, bounced), invitation);
+  const link = element("a", "", name);
+  link.href = panelAddress(id);
+  tr.append(cell(pick), cell(link, note), status, cell(email, bounced), invitation);
   return tr;
 }
 
@@ -129,6 +198,7 @@ function rectangle(patient, name, note, pick) {
   button.type = "button";
   button.setAttribute("aria-label", `${LABELS[status]}: turn on portal access for ${name}`);
   button.addEventListener("click", async () => {
+    if (missing(patient, name, note)) return;
     $("#privacy-name").textContent = name;
     $("#privacy-email").textContent = patient.email || "none on file";
     if (!(await ask($("#privacy-dialog")))) return button.focus();
@@ -137,11 +207,11 @@ function rectangle(patient, name, note, pick) {
       patient.portal_status = (await api.put(patientPath(patient.patient_id, "/portal-access"), body)).portal_status;
       button.nextElementSibling.textContent = why(patient);
       button.replaceWith(rectangle(patient, name, note, pick));
-      say(note, `Portal access is on for ${name}.`, true);
+      say(note, `Portal access is on for ${name}.`);
       pick.focus();
       counts();
     } catch (failure) {
-      say(note, `Access not turned on. ${failure.message}`);
+      say(note, `Access not turned on. ${failure.message}`, "error");
       button.focus();
     }
   });

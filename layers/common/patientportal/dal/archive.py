@@ -27,7 +27,10 @@ MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 
 @dataclass(frozen=True)
 class ArchiveFilter:
-    text: str = ""  # normalised (patientportal.normalise.search_text)
+    # Any of these in the patient name and summary (normalised, patientportal.normalise.search_text:
+    # the text as typed, and the other orders of a name), or the patient's date of birth (ISO)
+    texts: tuple[str, ...] = ()
+    birth_date: str = ""
     request_type: str | None = None
     outcome: str | None = None
     created_from: str = ""  # ISO dates, inclusive
@@ -36,9 +39,15 @@ class ArchiveFilter:
 
 def _filter_expression(wanted: ArchiveFilter) -> tuple[str, dict[str, str], dict[str, Any]]:
     parts, names, values = [], {}, {}
-    if wanted.text:
-        parts.append("contains(search_text, :text)")
-        values[":text"] = wanted.text
+    either = []
+    for number, text in enumerate(wanted.texts):
+        either.append(f"contains(search_text, :text{number})")
+        values[f":text{number}"] = text
+    if wanted.birth_date:
+        either.append("patient_date_of_birth = :born")
+        values[":born"] = wanted.birth_date
+    if either:
+        parts.append(f"({' OR '.join(either)})")
     if wanted.request_type:
         names["#type"] = "type"
         parts.append("#type = :type")

@@ -10,6 +10,8 @@ The table has ``pk``/``sk`` and these sparse global secondary indexes:
 - ``PatientsByName``: ``NAMES#<first letter>`` / ``<last>#<first>#<id>``, names folded
   (``normalise.name``: case, accents, spaces and punctuation do not count), so "nunez"
   finds Núñez and "obr" finds O'Brien;
+- ``PatientsByFirstName``: ``FIRSTNAMES#<first letter>`` / ``<first>#<last>#<id>``, folded alike;
+- ``PatientsByBirthDate``: ``BORN#<yyyy-mm-dd>`` / ``name_sk`` (by last, then first name);
 - ``Roster``: every patient under ``ROSTER``, by ``<last>#<first>#<id>`` (the onboarding list);
 - ``RosterByStatus``: ``ROSTER#<portal status>``, same sort key (the list filtered by status);
 - ``StatusCounts``: the same keys, keys only, so counting a status reads a few bytes a patient;
@@ -103,10 +105,15 @@ def email_entry(normalised_email: str, patient_id: str) -> Key:
     return {"email_pk": email_partition(normalised_email), "email_sk": f"PATIENT#{patient_id}"}
 
 
+def _initial(name: str) -> str:
+    """A folded name's initial, upper case; digits and the like share ``#``."""
+    initial = folded(name)[:1]
+    return initial.upper() if initial.isalpha() else "#"
+
+
 def name_partition(last_name: str) -> str:
     """The folded last name's initial; digits and the like share ``#``."""
-    initial = folded(last_name)[:1]
-    return f"NAMES#{initial.upper() if initial.isalpha() else '#'}"
+    return f"NAMES#{_initial(last_name)}"
 
 
 # A sort key holds at most 1,024 bytes. Folding can lengthen a name (NFKD turns one
@@ -126,6 +133,44 @@ def name_prefix(typed: str) -> str:
 
 def name_entry(last_name: str, first_name: str, patient_id: str) -> Key:
     return {"name_pk": name_partition(last_name), "name_sk": name_sort(last_name, first_name, patient_id)}
+
+
+def names_prefix(first: str, then_prefix: str) -> str:
+    """What "this whole name, then a name starting so" matches in ``name_sort`` or
+    ``first_name_sort``: "Thompson, Av" is ``thompson#av``."""
+    return f"{name_prefix(first)}#{name_prefix(then_prefix)}"
+
+
+def first_name_partition(first_name: str) -> str:
+    """The folded first name's initial, as ``name_partition`` is the last name's."""
+    return f"FIRSTNAMES#{_initial(first_name)}"
+
+
+def first_name_sort(first_name: str, last_name: str, patient_id: str) -> str:
+    """First, then last name, folded and cut as in ``name_sort``."""
+    return f"{name_prefix(first_name)}#{name_prefix(last_name)}#{patient_id}"
+
+
+def first_name_entry(first_name: str, last_name: str, patient_id: str) -> Key:
+    return {
+        "first_pk": first_name_partition(first_name),
+        "first_sk": first_name_sort(first_name, last_name, patient_id),
+    }
+
+
+def birth_date_partition(date_of_birth: str) -> str:
+    """``date_of_birth`` is ISO ``yyyy-mm-dd``; the index sorts it by ``name_sk``."""
+    return f"BORN#{date_of_birth}"
+
+
+def search_entries(last_name: str, first_name: str, date_of_birth: str, patient_id: str) -> Key:
+    """Every key the patient search reads: by last name, by first name, by date of birth
+    (docs/data-model.md, "Finding a patient")."""
+    return {
+        **name_entry(last_name, first_name, patient_id),
+        **first_name_entry(first_name, last_name, patient_id),
+        "born_pk": birth_date_partition(date_of_birth),
+    }
 
 
 ROSTER = "ROSTER"
@@ -228,6 +273,8 @@ CURSOR_ATTRIBUTES: dict[str | None, tuple[str, ...]] = {
     "PatientItems": ("pk", "sk", "patient_pk", "patient_sk"),
     "PatientsByEmail": ("pk", "sk", "email_pk", "email_sk"),
     "PatientsByName": ("pk", "sk", "name_pk", "name_sk"),
+    "PatientsByFirstName": ("pk", "sk", "first_pk", "first_sk"),
+    "PatientsByBirthDate": ("pk", "sk", "born_pk", "name_sk"),
     "Roster": ("pk", "sk", "roster_pk", "roster_sk"),
     "RosterByStatus": ("pk", "sk", "status_pk", "roster_sk"),
     "StatusCounts": ("pk", "sk", "status_pk", "roster_sk"),

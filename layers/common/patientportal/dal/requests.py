@@ -175,6 +175,27 @@ def reply_left_open(request_id: str, *, at: str, by: str) -> Transition:
     )
 
 
+def change_set_applied(request_id: str, *, summary: str, complete: bool, at: str, by: str) -> Transition:
+    """A demographics change set applied to the patient's record: the row says so (its helper
+    summary), and the request is dismissed as completed unless staff chose to leave it open."""
+    applied = history_entry(at, by, "changes_applied", "open")
+    if not complete:
+        return Transition(
+            request_id,
+            "SET helper_summary = :summary",
+            {":summary": summary, ":entry": [applied]},
+            "#state = :open_state",
+        )
+    done = dismissal(request_id, outcome="completed", at=at, by=by)
+    sets, _, removes = done.expression.partition(" REMOVE ")
+    return Transition(
+        request_id,
+        f"{sets}, helper_summary = :summary REMOVE {removes}",
+        {**done.values, ":summary": summary, ":entry": [applied, *done.values[":entry"]]},
+        done.condition,
+    )
+
+
 def apply(transition: Transition, expected_version: int, *, table: Table | None = None) -> RequestRecord:
     """One conditional write; answers the request as it now is."""
     changed = (table or Table()).update(

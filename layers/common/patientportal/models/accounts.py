@@ -122,3 +122,5 @@ class Credentials(ApiModel):
 class InvitationSent(Model):
     sent_to: str
     expires_at: str
+    # "reset" when the patient already had a username: a password-reset email went instead.
+    email: Literal["invitation", "reset"] = "invitation"

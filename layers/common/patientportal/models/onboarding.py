@@ -64,6 +64,8 @@ class BulkInvitations(ApiModel):
 
     patient_ids: list[PatientIdText] | None = Field(default=None, min_length=1, max_length=MAX_PATIENTS_PER_JOB)
     filter: OnboardingFilter | None = None
+    # Needed when any of them was sent an invitation or reset in the last few minutes.
+    confirm_resend: bool = False
 
     @model_validator(mode="after")
     def one_selection(self) -> BulkInvitations:

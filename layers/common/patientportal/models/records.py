@@ -63,6 +63,9 @@ class PatientRecord(Record):
     invitation_sent_at: str = ""
     invitation_expires_at: int = 0
     invitation_link: str = ""
+    # When staff last sent a password-reset email instead of an invitation (the patient already
+    # had a username): with ``invitation_sent_at``, what a send minutes later asks to confirm.
+    reset_sent_at: str = ""
 
     @classmethod
     def new(

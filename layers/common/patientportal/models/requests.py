@@ -15,6 +15,7 @@ from patientportal.models.common import (
     ShortText,
 )
 from patientportal.models.messages import SecureMessage
+from patientportal.models.patients import PatientDetail
 
 RequestType = Literal["refill", "appointment", "records", "demographics", "message"]
 RequestState = Literal["open", "completed", "not_completed"]
@@ -114,7 +115,7 @@ class HistoryEntry(Model):
 
     at: str
     by: str
-    action: Literal["replied", "dismissed", "restored"]
+    action: Literal["replied", "dismissed", "restored", "changes_applied"]
     state: RequestState
 
 
@@ -161,6 +162,28 @@ class Restoration(ApiModel):
 
 class ReplyResult(Model):
     message: SecureMessage
+    item: QueueItem
+
+
+ChangeSetField = Literal["first_name", "last_name", "address", "zip", "phone", "email"]
+
+
+class ChangeSetApproval(ApiModel):
+    """The requested changes staff apply to the patient's record, chosen by field; the values
+    are the patient's, read from the request. An email change of a patient with portal access
+    needs ``confirm_email_change`` and a ``reason``, as when staff edit the patient."""
+
+    fields: list[ChangeSetField] = Field(min_length=1, max_length=6)
+    mark_completed: bool = True
+    confirm_email_change: bool = False
+    reason: OptionalShortText = ""
+    patient_version: int | None = Field(default=None, ge=1)
+    expected_version: Version
+
+
+class ChangeSetApplied(Model):
+    applied: list[ChangeSetField]
+    patient: PatientDetail
     item: QueueItem
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from patientportal import clock, normalise
 from patientportal.auth import cognito
 from patientportal.auth.principal import Principal
 from patientportal.dal import patients
 from patientportal.dal.table import Table
-from patientportal.errors import ValidationFailedError
+from patientportal.errors import ConflictError, ValidationFailedError
 from patientportal.logic.accounts import links
 from patientportal.logic.patients import audit
 from patientportal.logic.patients.detail import detail_of
@@ -83,21 +85,61 @@ def invitation_blocker(patient: PatientRecord) -> str | None:
     return None
 
 
-def send_invitation(staff: Principal, patient_id: str, *, api_request_id: str) -> InvitationSent:
-    """The invitation/reset email: a one-time link (72 hours) to the address on file that
-    sets a username when there is none, then a password. A newer link revokes the older."""
-    return invite(staff, patients.existing_patient(patient_id), api_request_id=api_request_id)
+# A second email minutes after the last one is more often a double click or a colleague
+# doing the same than a need: it is sent only when confirmed.
+RESEND_MINUTES = 10
+RESEND_FIELD = "confirm_resend"
+
+
+def last_sent_at(patient: PatientRecord) -> str:
+    """When staff last sent this patient an invitation or a reset email ("" for never)."""
+    return max(patient.invitation_sent_at, patient.reset_sent_at)
+
+
+def resend_cutoff() -> str:
+    """Sends after this moment are recent: another one needs ``confirm_resend``."""
+    return clock.timestamp(clock.now() - timedelta(minutes=RESEND_MINUTES))
+
+
+def refuse_unconfirmed_resend(recent: int) -> None:
+    if recent:
+        who = "this patient" if recent == 1 else f"{recent} of these patients"
+        raise ConflictError(
+            f"An email with a portal link went to {who} less than {RESEND_MINUTES} minutes ago. "
+            "Send again only if it did not arrive.",
+            field=RESEND_FIELD,
+        )
+
+
+def send_invitation(
+    staff: Principal, patient_id: str, *, api_request_id: str, confirm_resend: bool = False
+) -> InvitationSent:
+    """The invitation/reset email: a one-time link to the address on file that sets a username
+    when there is none, then a password. A newer link revokes the older. Minutes after the last
+    one, it goes only with ``confirm_resend`` (409 naming it otherwise)."""
+    patient = patients.existing_patient(patient_id)
+    if not confirm_resend and invitation_blocker(patient) is None:
+        refuse_unconfirmed_resend(int(last_sent_at(patient) > resend_cutoff()))
+    return invite(staff, patient, api_request_id=api_request_id)
 
 
 def invite(staff: Principal, patient: PatientRecord, *, api_request_id: str) -> InvitationSent:
-    """``send_invitation`` for a record already read (the bulk job reads it to give reasons)."""
+    """``send_invitation`` for a record already read (the bulk job reads it to give reasons).
+    A patient who already has a username (the invitation used, or credentials set by staff)
+    gets a password-reset email instead, and the invitation's state (and the counts that
+    read it) stays as it was: a used invitation stays used."""
     blocker = invitation_blocker(patient)
     if blocker:
         _, message, field = INVITATION_BLOCKERS[blocker]
         raise ValidationFailedError(message, field=field)
     patient_id = patient.patient_id
     table = Table()
-    link = links.issue(patient, "invitation", table=table)
-    audit_entry = table.put_entry(audit.audit_item(staff, "send_invitation", patient_id, api_request_id))
+    if patient.username:
+        link = links.issue(patient, "reset", table=table, also={"reset_sent_at": clock.timestamp()})
+        action, email = "send_reset", "reset"
+    else:
+        link = links.issue(patient, "invitation", table=table)
+        action, email = "send_invitation", "invitation"
+    audit_entry = table.put_entry(audit.audit_item(staff, action, patient_id, api_request_id))
     table.transact([*link.entries, audit_entry], conflict="There is no such patient.")
-    return InvitationSent(sent_to=patient.email, expires_at=clock.iso(link.expires_at))
+    return InvitationSent(sent_to=patient.email, expires_at=clock.iso(link.expires_at), email=email)

@@ -79,6 +79,8 @@ def set_credentials(
     if new_username is not None:
         entries.extend(_username_entries(patient, new_username, table))
         fields["username"] = new_username
+        # A username is how a patient without an email gets in: the stored status can move.
+        fields.update(patients.status_fields(patients.as_updated(patient, fields)))
     entries.append(patients.update_entry(patient_id, fields, expected_version=patient.version, table=table))
     try:
         table.transact(entries, conflict="This username is taken, or the record changed.")

@@ -49,12 +49,17 @@ class IssuedLink:
 
 
 def issue(
-    patient: PatientRecord, purpose: link_tokens.Purpose, *, table: Table, new_patient: bool = False
+    patient: PatientRecord,
+    purpose: link_tokens.Purpose,
+    *,
+    table: Table,
+    new_patient: bool = False,
+    also: dict[str, Any] | None = None,
 ) -> IssuedLink:
     """The link item, the patient's pointer to it (revoking the older) and the email that
     carries it to the address on file: transaction entries for the caller to write. For a
     patient written in the same transaction, the pointer goes on the new record instead
-    (``IssuedLink.token_sha256``)."""
+    (``IssuedLink.token_sha256``). ``also``: more patient fields set with the pointer."""
     token = link_tokens.new_token()
     token_sha256 = link_tokens.digest(token)
     expires_at = clock.epoch_seconds() + link_tokens.LIFETIME_SECONDS[purpose]
@@ -71,10 +76,12 @@ def issue(
         table.put_entry(outbox_item(email, outbox.expiry())),
     ]
     if not new_patient:
-        also = invitation_sent(patient.patient_id, token_sha256, expires_at) if purpose == "invitation" else None
+        fields = dict(also or {})
+        if purpose == "invitation":
+            fields.update(invitation_sent(patient.patient_id, token_sha256, expires_at))
         entries.append(
             stored_links.point_patient_entry(
-                patient.patient_id, link_tokens.SLOT[purpose], token_sha256, table=table, also=also
+                patient.patient_id, link_tokens.SLOT[purpose], token_sha256, table=table, also=fields
             )
         )
     return IssuedLink(entries=entries, expires_at=expires_at, token_sha256=token_sha256)

@@ -13,11 +13,12 @@ from patientportal.dal import sessions as stored_sessions
 from patientportal.dal.table import Table
 from patientportal.errors import UnauthorizedError
 from patientportal.models.records import PatientRecord
+from patientportal.portal_status import can_sign_in
 
 
 def active_patient(principal: Principal) -> PatientRecord:
     patient = patients.get_patient(principal.require_patient().patient_id)
-    if patient is None or not patient.portal_access_enabled:
+    if patient is None or not can_sign_in(patient):
         raise UnauthorizedError("Sign in again.")
     if principal.issued_at < patient.sessions_valid_after:
         raise UnauthorizedError("Sign in again.")

@@ -19,11 +19,19 @@ from patientportal.dal import keys, patients
 from patientportal.dal import sessions as stored_sessions
 from patientportal.dal.table import Table
 from patientportal.errors import ConflictError, UnauthorizedError
+from patientportal.portal_status import can_sign_in
 from patientportal.settings import Settings
 
 Account = Literal["patient", "staff"]
 
 GENERIC_FAILURE = "The username or password is not right, or the account cannot sign in."
+# The patients' refusal, the same whoever tried: a newly registered patient has no username
+# until the confirmation email's link, so they are told where to look without being told
+# whether an account exists.
+PATIENT_FAILURE = (
+    f"{GENERIC_FAILURE} If you have just registered, use the link in the confirmation email first: "
+    "it is where you choose your username and password."
+)
 
 
 @dataclass(frozen=True)
@@ -84,10 +92,13 @@ def nobody(username: str) -> str:
 def patient_login(username: str, password: str, settings: Settings) -> SignedIn:
     """The typed username is ours; Cognito knows the patient by their patient id."""
     patient_id = patient_id_for_username(username)
-    signed_in = _signed_in(_authenticate(settings.patient_client_id, patient_id or nobody(username), password))
+    try:
+        signed_in = _signed_in(_authenticate(settings.patient_client_id, patient_id or nobody(username), password))
+    except UnauthorizedError as error:
+        raise UnauthorizedError(PATIENT_FAILURE) from error
     patient = patients.get_patient(patient_id) if patient_id else None
-    if patient_id is None or patient is None or not patient.portal_access_enabled:
-        raise UnauthorizedError(GENERIC_FAILURE)
+    if patient_id is None or patient is None or not can_sign_in(patient):
+        raise UnauthorizedError(PATIENT_FAILURE)
     signed_in = after_revocation(
         signed_in,
         patient.sessions_valid_after,
@@ -170,7 +181,7 @@ def refresh(account: Account, refresh_token: str, settings: Settings) -> SignedI
     signed_in = _renewed(account, refresh_token, settings)
     if account == "patient":
         patient = patients.get_patient(session.subject, table=table)
-        if patient is None or not patient.portal_access_enabled:
+        if patient is None or not can_sign_in(patient):
             raise UnauthorizedError(SIGN_IN_AGAIN)
         valid_after = patient.sessions_valid_after
     else:

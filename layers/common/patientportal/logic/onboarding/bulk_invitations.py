@@ -39,8 +39,23 @@ def start(staff: Principal, selection: BulkInvitations) -> JobStarted:
             )
     if not chosen:
         raise ValidationFailedError("No patient matches this filter.", field="filter")
+    if not selection.confirm_resend:
+        access.refuse_unconfirmed_resend(sent_recently(chosen))
     job_id = jobs.start_job(staff, "invitations", [{"patient_id": patient_id} for patient_id in chosen])
     return JobStarted(job_id=job_id, total=len(chosen))
+
+
+def sent_recently(patient_ids: Sequence[str]) -> int:
+    """How many of these patients were sent an invitation or reset minutes ago: their send
+    times, read 100 patients a call (none when the job is confirmed)."""
+    cutoff = access.resend_cutoff()
+    found = batches.get_all(
+        [keys.patient(patient_id) for patient_id in patient_ids],
+        attributes=("patient_id", "invitation_sent_at", "reset_sent_at"),
+    )
+    return sum(
+        max(str(item.get("invitation_sent_at", "")), str(item.get("reset_sent_at", ""))) > cutoff for item in found
+    )
 
 
 def _failure(patient_id: str, name: str, reason: str) -> dict[str, Any]:
@@ -50,7 +65,8 @@ def _failure(patient_id: str, name: str, reason: str) -> dict[str, Any]:
 def sent_since(patient: PatientRecord, started_at: str) -> bool:
     """An invitation went to this patient after the job started: by this job, on a try the
     stream hands over again after a timeout, or by staff one by one meanwhile."""
-    return patient.invitation_state in SENT_STATES and patient.invitation_sent_at >= started_at
+    invited = patient.invitation_state in SENT_STATES and patient.invitation_sent_at >= started_at
+    return invited or patient.reset_sent_at >= started_at
 
 
 def send_chunk(

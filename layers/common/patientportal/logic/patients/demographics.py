@@ -21,15 +21,56 @@ from patientportal.models.patients import PatientDetail, PatientSummary
 from patientportal.models.records import PatientRecord
 from patientportal.portal_status import portal_status
 
+# "Ava Thompson" could part after any word: each place is a Query, so a name without a comma
+# is at most this many words ("Rosa De La Vega": 7 Queries). A comma says where it parts.
+MAX_NAME_WORDS = 4
+
+
+def patient_searches(typed: str) -> list[patients.NameSearch]:
+    """What a typed search means (docs/api.md "Finding a patient"), as the index Queries that
+    answer it, in the order their patients are shown:
+
+    - a date of birth, ``03/12/1984``, ``3/12/1984`` or ``1984-03-12``: that date;
+    - ``Last, First``: that whole last name, first names starting so (none typed: any);
+    - one word: last names starting so, then first names starting so;
+    - several words: the whole as the start of a last name (``De La``), then First Last (the
+      first name whole, the last name's start), then Last First, at each place the words could
+      part.
+    """
+    if normalise.looks_like_a_date(typed):
+        born = normalise.birth_date(typed)
+        if born is None:
+            raise ValidationFailedError("Type a date of birth as MM/DD/YYYY or YYYY-MM-DD.", field="q")
+        return [patients.by_birth_date(born)]
+    if "," in typed:
+        last, _, first = typed.partition(",")
+        if not normalise.can_match_a_name(last):
+            raise ValidationFailedError("Type the last name before the comma: Last, First.", field="q")
+        return [patients.by_last_then_first(last, first)]
+    words = [word for word in typed.split() if normalise.can_match_a_name(word)]
+    if not words:
+        raise ValidationFailedError("Type a name (letters or digits) or a date of birth.", field="q")
+    if len(words) > MAX_NAME_WORDS:
+        raise ValidationFailedError(
+            f"Type at most {MAX_NAME_WORDS} words, or the last name, a comma and the first name.", field="q"
+        )
+    if len(words) == 1:
+        return [patients.by_last_name(words[0]), patients.by_first_name(words[0])]
+    parts = [(" ".join(words[:place]), " ".join(words[place:])) for place in range(1, len(words))]
+    return [
+        patients.by_last_name(" ".join(words)),
+        *(patients.by_first_then_last(first, last) for first, last in parts),
+        *(patients.by_last_then_first(last, first) for last, first in parts),
+    ]
+
 
 def find_patients(
-    staff: Principal, prefix: str, *, limit: int, cursor: str | None, api_request_id: str
+    staff: Principal, typed: str, *, limit: int, cursor: str | None, api_request_id: str
 ) -> Page[PatientSummary]:
-    """By last-name prefix, with each patient's portal status: one Query, and one write
-    recording whom the page showed."""
-    if not normalise.can_match_a_name(prefix):
-        raise ValidationFailedError("Type the start of a last name (letters or digits).", field="q")
-    found, next_cursor = patients.patients_by_name(prefix, limit=limit, cursor=cursor)
+    """By name or date of birth as staff type them, with each patient's portal status: one
+    index Query per meaning of what was typed (at most seven), and one write recording whom
+    the page showed."""
+    found, next_cursor = patients.search_patients(patient_searches(typed), limit=limit, cursor=cursor)
     items = [PatientSummary.from_record(patient, portal_status=portal_status(patient)) for patient in found]
     audit.record_list_view(staff, "patient_search", (item.patient_id for item in items), api_request_id)
     return Page[PatientSummary](items=items, next_cursor=next_cursor)

@@ -31,6 +31,28 @@ def months_back(month: str, count: int) -> str:
     return f"{total // 12:04d}-{total % 12 + 1:02d}"
 
 
+# A name typed without a comma is read in each order it could be in ("Thompson Ava" is also
+# "Ava Thompson", the order the archive stores) up to this many words; longer text as typed.
+MAX_NAME_WORDS = 4
+
+
+def text_forms(typed: str) -> tuple[tuple[str, ...], str]:
+    """What the archive's text matches: the text as typed and, for a name, its other orders
+    ("Thompson, Ava" and "Thompson Ava" are "ava thompson", as the request holds the name),
+    all normalised; and a date of birth typed as staff type them (ISO), or ``""``."""
+    text = normalise.search_text(typed)
+    if not text:
+        return (), ""
+    forms = [text]
+    if "," in text:
+        last, _, first = text.partition(",")
+        forms.append(normalise.search_text(f"{first} {last}"))
+    elif len(words := text.split()) <= MAX_NAME_WORDS:
+        forms += [" ".join(words[place:] + words[:place]) for place in range(1, len(words))]
+    born = (normalise.birth_date(typed) or "") if normalise.looks_like_a_date(typed) else ""
+    return tuple(dict.fromkeys(form for form in forms if form)), born
+
+
 def search_archive(
     staff: Principal,
     *,
@@ -50,8 +72,10 @@ def search_archive(
     # Requests are archived in the month they arrived, so no month after this one holds any.
     newest = month_of(min(last, today))
     oldest = month_of(created_from) if created_from else months_back(month_of(last), DEFAULT_REACH_MONTHS)
+    texts, born = text_forms(text or "")
     wanted = stored_archive.ArchiveFilter(
-        text=normalise.search_text(text or ""),
+        texts=texts,
+        birth_date=born,
         request_type=request_type,
         outcome=outcome,
         created_from=created_from.isoformat() if created_from else "",

@@ -20,6 +20,7 @@ from patientportal.dal import patients
 from patientportal.dal import requests as stored_requests
 from patientportal.errors import NotFoundError
 from patientportal.logic.patients import audit
+from patientportal.logic.queue import change_sets
 from patientportal.models.records import RequestRecord
 from patientportal.models.requests import HelperResult
 from patientportal.observability import logger
@@ -32,9 +33,13 @@ Draft = dict[str, Any]
 
 @dataclass(frozen=True)
 class Helper:
+    """``stored``: whether the draft is kept with the request (and announced by an event).
+    Opening a reply makes nothing a colleague could take for work done, so it keeps nothing."""
+
     action: str
     label: str
     draft: Callable[[RequestRecord], Draft]
+    stored: bool = True
 
 
 def encounter_note_with_prescription(request: RequestRecord) -> Draft:
@@ -74,29 +79,33 @@ def records_release_task(request: RequestRecord) -> Draft:
 
 
 def demographics_change_set(request: RequestRecord) -> Draft:
-    """Each requested change beside what is on file, for staff to review and apply.
-    An email change is flagged: it follows the email-change safeguards, never applied as is."""
+    """Each requested change beside what is on file, for staff to review and apply
+    (``change_sets.apply_change_set``). An email change is flagged: it follows the
+    email-change safeguards. The portal keeps no address: that one is shown, not applied."""
     patient = patients.get_patient(request.patient_id)
     on_file = patient.model_dump() if patient else {}
-    changes = [
+    changes: list[dict[str, Any]] = [
         {
             "field": name,
             "on_file": str(on_file.get(name, "")),
-            "requested": str(value),
+            "requested": value,
+            "can_apply": name in change_sets.APPLICABLE,
             "needs_email_change_confirmation": name == "email",
         }
-        for name, value in sorted(request.details.get("changes", {}).items())
+        for name, value in change_sets.requested_changes(request.details).items()
     ]
     return {
         "kind": "demographics_change_set",
         "status": "to_review",
         "changes": changes,
-        "summary": f"Change set ready to review: {', '.join(change['field'] for change in changes)}",
+        "note": request.details.get("note", ""),
+        "summary": f"Change set ready to review: {', '.join(str(change['field']) for change in changes)}",
     }
 
 
 def reply_opener(request: RequestRecord) -> Draft:
-    return {"kind": "reply", "request_id": request.request_id, "summary": "Reply opened"}
+    """Not stored: what is recorded is the reply, once it is sent."""
+    return {"kind": "reply", "request_id": request.request_id, "summary": ""}
 
 
 HELPERS: dict[str, Helper] = {
@@ -106,7 +115,7 @@ HELPERS: dict[str, Helper] = {
     "appointment": Helper("draft_appointment", "Draft the appointment request", appointment_request_draft),
     "records": Helper("create_records_release", "Create a records-release task", records_release_task),
     "demographics": Helper("review_demographic_changes", "Review the requested changes", demographics_change_set),
-    "message": Helper("open_reply", "Reply to this message", reply_opener),
+    "message": Helper("open_reply", "Reply to this message", reply_opener, stored=False),
 }
 
 
@@ -116,9 +125,17 @@ def run_helper(staff: Principal, request_id: str, *, api_request_id: str) -> Hel
     if found is None:
         raise NotFoundError("There is no such request.")
     request, related = found
+    helper = HELPERS[request.type]
+    if not helper.stored:
+        return HelperResult(
+            action=helper.action,
+            label=helper.label,
+            result={**helper.draft(request), "draft_id": ""},
+            created_at=clock.timestamp(),
+            created_by=staff.username,
+        )
     existing = next((item for item in related if item.get("kind") == "helper"), None)
     if existing is None:
-        helper = HELPERS[request.type]
         draft = {**helper.draft(request), "draft_id": ids.new_id()}
         existing = stored_helpers.add_helper_result(
             request_id,
