@@ -70,13 +70,28 @@ async function saveDemographics(event, guard) {
   }
 }
 
+const NEEDED = { no_email: "an email address", no_zip: "a home zip code" };
+
+/** The details turning access on still needs, from the reasons of the server's status. */
+function missingForAccess(shown) {
+  return shown.portal_status.reasons.map((each) => NEEDED[each.reason]).filter(Boolean);
+}
+
 async function toggleAccess() {
   const on = !patient.portal_access_enabled;
   const toggle = $("#access-switch");
   const out = $("#access-error");
   toggle.checked = !on; // until the server agrees
   say(out, "", "error");
-  $("#privacy-email").textContent = patient.email || "none yet";
+  // What the server's status already says is missing is said at once: no privacy question
+  // about an address that is not on file.
+  const missing = on ? missingForAccess(patient) : [];
+  if (missing.length) {
+    say(out, `Portal access needs ${missing.join(" and ")}. Add ${missing.length > 1 ? "them" : "it"} on the Demographics tab.`, "error");
+    toggle.focus();
+    return;
+  }
+  $("#privacy-email").textContent = patient.email;
   if (!on || (await ask($("#privacy-dialog")))) {
     try {
       fill(await api.put(path("/portal-access"), { enabled: on, identity_confirmed: on }));
