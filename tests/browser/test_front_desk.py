@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Locator, Page, Request, Route, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.browser.conftest import ADMIN, FRONTDESK, Client, enter_code, sign_in
 from tests.browser.test_onboarding import JOB_TIMEOUT_MS, add_patient, counts, open_onboarding, row, search
@@ -53,16 +54,22 @@ def assert_error(message: Locator) -> None:
 
 
 def on_top(page: Page, message: Locator) -> bool:
-    """Nothing (no dialog, no overlay) covers the middle of the message."""
-    return bool(
-        message.evaluate(
+    """Nothing (no dialog, no overlay) covers the middle of the message, once the page has
+    settled: the check is asked again for up to two seconds (a scroll or reflow still under way
+    moves what is at that point), and fails if something covers it all that time."""
+    try:
+        page.wait_for_function(
             """(node) => {
                 const box = node.getBoundingClientRect();
                 const hit = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
                 return hit !== null && (hit === node || node.contains(hit));
-            }"""
+            }""",
+            arg=message.element_handle(),
+            timeout=2000,
         )
-    )
+    except PlaywrightTimeoutError:
+        return False
+    return True
 
 
 def overlaps(one: Locator, other: Locator) -> bool:

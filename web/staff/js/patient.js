@@ -61,21 +61,28 @@ function changed(patient) {
   }
 }
 
+/** One search at a time: Enter cancels the one typing scheduled, and the rows shown stay until
+ * the answer replaces them, so the list (and the panel under it) never jumps meanwhile. */
 async function find() {
+  window.clearTimeout(findTimer);
   const q = $("#find-q").value.trim();
   const note = $("#find-note");
   const mine = ++latest;
-  $("#find-list").replaceChildren();
-  note.textContent = "";
-  if (!q) return;
+  if (!q) {
+    $("#find-list").replaceChildren();
+    note.textContent = "";
+    return;
+  }
   try {
     const page = await api.get(api.query("/api/staff/patients", { q, limit: 20 }));
     if (mine !== latest) return;
-    $("#find-list").append(...page.items.map(found));
+    $("#find-list").replaceChildren(...page.items.map(found));
     const n = page.items.length;
     note.textContent = `${n || "No"}${page.next_cursor ? " or more" : ""} patient${n === 1 ? "" : "s"} found for “${q}”.`;
   } catch (failure) {
-    if (mine === latest) note.textContent = `The search did not work: ${failure.message}`;
+    if (mine !== latest) return;
+    $("#find-list").replaceChildren();
+    note.textContent = `The search did not work: ${failure.message}`;
   }
 }
 
