@@ -15,12 +15,12 @@ ESLINT := node_modules/eslint/bin/eslint.js
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help run test lint typecheck check-template browser-tests screenshots chromium openapi build deploy publish-web bench clean
+.PHONY: help run test fuzz phi-scan lint bandit typecheck check-template browser-tests screenshots chromium openapi build deploy publish-web bench load load-short clean
 
 help:
 	@echo "make run    start the whole portal locally with demo data"
 	@echo "make test   install what is needed, lint, check the template, run every suite"
-	@echo "make build | deploy | bench | openapi | browser-tests | screenshots | clean"
+	@echo "make build | deploy | bench | load | openapi | fuzz | phi-scan | browser-tests | screenshots | bandit | clean"
 
 $(VENV)/.installed: requirements/dev.txt layers/common/requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,19 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed chromium $(AXE) lint typecheck check-template
 	$(PY) -m pytest -n 2 --dist loadgroup tests
 
+# The long fuzz run: schemathesis against the local runtime with docs/openapi.json, 100 new
+# examples per route for each of a staff token, a patient token and none (docs/api.md
+# "Checking the contract"). `make test` runs the same file with a few, the same each time.
+fuzz: $(VENV)/.installed
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} FUZZ_RANDOM=1 FUZZ_STRICT_FUNCTIONS=1 $(PY) -m pytest -p no:cacheprovider tests/local/test_fuzz.py
+
+# The PHI leak scan alone, with its figures: a scripted tour of everything against a fresh
+# local runtime, then every line its functions logged and every email searched for patient
+# details, request and message texts, link tokens and the TOTP secret (docs/security.md "Data handling").
+# `make test` runs the same file.
+phi-scan: $(VENV)/.installed
+	$(PY) -m pytest -p no:cacheprovider -s -q tests/local/test_phi_scan.py
+
 browser-tests: $(VENV)/.installed chromium $(AXE)
 	$(PY) -m pytest tests/browser
 
@@ -63,12 +76,18 @@ browser-tests: $(VENV)/.installed chromium $(AXE)
 screenshots: $(VENV)/.installed chromium $(AXE)
 	UPDATE_SCREENSHOTS=1 $(PY) -m pytest tests/browser/test_screenshots.py
 
-lint: $(VENV)/.installed $(ESLINT)
+lint: $(VENV)/.installed $(ESLINT) bandit
 	$(ESLINT) web eslint.config.mjs
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	# The layers and rooms of docs/architecture.md, as contracts (.importlinter).
 	PYTHONPATH=layers/common:. $(VENV)/bin/lint-imports --no-cache
+
+# bandit (pinned in requirements/dev.txt): no finding of medium severity or above. Each exception
+# is an inline `# nosec <ID>` saying why. In the tests, assert is how a test speaks (B101).
+bandit: $(VENV)/.installed
+	$(VENV)/bin/bandit --quiet --severity-level medium --recursive layers functions local scripts benchmarks
+	$(VENV)/bin/bandit --quiet --severity-level medium --skip B101 --recursive tests --exclude tests/browser/node_modules
 
 typecheck: $(VENV)/.installed
 	# pyproject.toml [tool.mypy]: strict for the layer and the functions (and, through a mypy quirk
@@ -100,5 +119,15 @@ publish-web: $(SAM_VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) -m benchmarks
 
+# A bounded load test with locust against a fresh local runtime: 2,000 mixed requests at
+# concurrency 16, then every write and every 409 checked (benchmarks/load.py). A short run of
+# 200, asserting counts only, is tests/local/test_load.py: with PORTAL_LOAD=1 only, for now.
+load: $(VENV)/.installed
+	$(PY) -m benchmarks.load --requests $${LOAD_REQUESTS:-2000} --time-limit $${LOAD_SECONDS:-600}
+
+# The 200-request run, outside make test until its 500-after-write is fixed (docs/decisions.md 51).
+load-short: $(VENV)/.installed
+	$(PY) -m pytest -q tests/local/load_short.py
+
 clean:
-	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .schemathesis .hypothesis

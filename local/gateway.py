@@ -138,8 +138,22 @@ def length_refusal(declared: str | None) -> tuple[int, bytes] | None:
     return None
 
 
+class EveryMethod(BaseHTTPRequestHandler):
+    """Any method without a ``do_`` of its own (TRACE, CONNECT, PROPFIND...) is dispatched like
+    the others, where the base class would answer its own 501 HTML page: under ``/api/`` API
+    Gateway has no route for it, the 404 ``{"message":"Not Found"}``."""
+
+    def _dispatch(self) -> None:
+        raise NotImplementedError
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("do_") and name[3:].isupper():
+            return self._dispatch
+        raise AttributeError(name)
+
+
 def make_handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(EveryMethod):
         protocol_version = "HTTP/1.1"
         server_version = "patient-portal-local"
 

@@ -35,9 +35,38 @@ def schema_of(app: Any) -> dict[str, Any]:
     return document
 
 
+ERROR = {"$ref": "#/components/schemas/ErrorBody"}
+GATEWAY = {"$ref": "#/components/schemas/GatewayMessage"}
+
+
+def declare(operation: dict[str, Any], status: str, description: str, schema: dict[str, Any]) -> None:
+    """Adds ``schema`` to what ``status`` can answer; a status the route declared keeps its
+    own description and gains the other shape as an alternative."""
+    responses = operation.setdefault("responses", {})
+    existing = responses.get(status)
+    if existing is None:
+        responses[status] = {"description": description, "content": {"application/json": {"schema": schema}}}
+        return
+    content = existing.setdefault("content", {}).setdefault("application/json", {})
+    current = content.get("schema")
+    if current is None or current == schema:
+        content["schema"] = schema
+        return
+    options = current["anyOf"] if set(current) == {"anyOf"} else [current]
+    if schema not in options:
+        content["schema"] = {"anyOf": [*options, schema]}
+
+
+def authorized_routes() -> set[tuple[str, str]]:
+    """(method, path) of the routes API Gateway checks a token for (the template's authorizers)."""
+    return {(route.method.lower(), route.path) for route in cfn.http_routes(cfn.load()) if route.authorizer}
+
+
 def with_error_responses(merged: dict[str, Any]) -> None:
     """Every operation's errors have our one shape (patientportal.http), not the resolver's
-    default 422 body; API Gateway's own 401/404 answers are ``{"message": ...}``."""
+    default 422 body; API Gateway's own 401, 413 and 429 answers are ``{"message": ...}``.
+    The routes declare their own answers (``patientportal.http.answers``); what every route
+    can answer, and every route with a body or a cursor, is added here."""
     schemas = merged["components"]["schemas"]
     for model in (ErrorBody, ErrorDetail, GatewayMessage):
         definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
@@ -46,22 +75,28 @@ def with_error_responses(merged: dict[str, Any]) -> None:
         schemas[model.__name__] = definition
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
-    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
-    either = {
-        "application/json": {
-            "schema": {
-                "anyOf": [
-                    {"$ref": "#/components/schemas/ErrorBody"},
-                    {"$ref": "#/components/schemas/GatewayMessage"},
-                ]
-            }
-        }
-    }
-    for operations in merged["paths"].values():
-        for operation in operations.values():
+    authorized = authorized_routes()
+    for path, operations in merged["paths"].items():
+        for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
-            responses["422"] = {"description": "A field is missing or not valid; `field` names it.", "content": error}
-            responses["default"] = {"description": "Any other error.", "content": either}
+            responses["422"] = {
+                "description": "A field is missing or not valid; `field` names it.",
+                "content": {"application/json": {"schema": ERROR}},
+            }
+            forbidden = "The wrong kind of caller for the route, or not through the portal's own address."
+            declare(operation, "403", forbidden, ERROR)
+            if (method, path) in authorized:
+                signed_out = "No valid token (API Gateway's answer), or a revoked one: sign in again."
+                declare(operation, "401", signed_out, ERROR)
+                declare(operation, "401", signed_out, GATEWAY)
+            names = {parameter["name"] for parameter in operation.get("parameters", [])}
+            if "requestBody" in operation or "cursor" in names:
+                declare(operation, "400", "A body or a cursor that cannot be read; `field` names it.", ERROR)
+            if "requestBody" in operation:
+                declare(operation, "415", "A body that is not JSON (`field: content-type`).", ERROR)
+            declare(operation, "413", "A request over API Gateway's payload limit.", GATEWAY)
+            declare(operation, "429", "Throttled by API Gateway.", GATEWAY)
+            operation["responses"] = dict(sorted(responses.items()))
 
 
 def document() -> dict[str, Any]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
+import traceback
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -105,6 +106,9 @@ class StreamMapping:
         try:
             answer = self.host.invoke(self.function, {"Records": batch})
         except Exception:  # noqa: BLE001 - a function error retries the whole batch
+            # Lambda's runtime writes the error and its traceback to the function's log
+            # (CloudWatch), as the gateway does for an API function's error.
+            traceback.print_exc()
             return 0
         failures = [item["itemIdentifier"] for item in (answer or {}).get("batchItemFailures", [])]
         if not failures:

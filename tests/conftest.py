@@ -28,6 +28,12 @@ class AwsCalls:
 
     calls: list[tuple[str, str]] = field(default_factory=list)
     items_read: Counter[str] = field(default_factory=Counter)
+    # Each call's parameters as the layer passed them, and the attribute names each item read held.
+    requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    attributes_read: list[tuple[str, frozenset[str]]] = field(default_factory=list)
+
+    def parameters(self, model: Any, params: dict[str, Any], **_: Any) -> None:
+        self.requests.append((model.name, dict(params)))
 
     def before(self, model: Any, **_: Any) -> None:
         self.calls.append((model.service_model.service_name, model.name))
@@ -35,15 +41,21 @@ class AwsCalls:
     def after(self, model: Any, parsed: dict[str, Any], **_: Any) -> None:
         if model.name in {"Query", "Scan"}:
             self.items_read[model.name] += len(parsed.get("Items", []))
+            self.attributes_read += [(model.name, frozenset(item)) for item in parsed.get("Items", [])]
         elif model.name == "GetItem":
             self.items_read[model.name] += 1 if parsed.get("Item") else 0
 
     def operations(self) -> Counter[str]:
         return Counter(operation for _, operation in self.calls)
 
+    def parameters_of(self, operation: str) -> list[dict[str, Any]]:
+        return [params for name, params in self.requests if name == operation]
+
     def reset(self) -> None:
         self.calls.clear()
         self.items_read.clear()
+        self.requests.clear()
+        self.attributes_read.clear()
 
 
 @pytest.fixture
@@ -53,9 +65,11 @@ def aws_calls() -> Iterator[AwsCalls]:
     counter = AwsCalls()
     clients = [aws.dynamodb(), aws.cognito(), aws.sesv2(), aws.eventbridge()]
     for client in clients:
+        client.meta.events.register("before-parameter-build.*.*", counter.parameters)
         client.meta.events.register("before-call.*.*", counter.before)
         client.meta.events.register("after-call.*.*", counter.after)
     yield counter
     for client in clients:
+        client.meta.events.unregister("before-parameter-build.*.*", counter.parameters)
         client.meta.events.unregister("before-call.*.*", counter.before)
         client.meta.events.unregister("after-call.*.*", counter.after)

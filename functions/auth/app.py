@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from patientportal.auth import cookies
 from patientportal.auth.passwords import RULES_TEXT
 from patientportal.errors import TooManyRequestsError, UnauthorizedError
-from patientportal.http import build_resolver, lambda_handler, viewer_address
+from patientportal.http import answers, build_resolver, lambda_handler, viewer_address
 from patientportal.logic.accounts import links, recovery, registration, second_factor, sessions
 from patientportal.models.accounts import (
     Accepted,
@@ -66,7 +66,7 @@ def get_practice() -> Practice:
     )
 
 
-@app.post("/api/auth/patient/login")
+@app.post("/api/auth/patient/login", responses=answers(401))
 def patient_login(login: Annotated[Login, Body()]) -> Response[Tokens]:
     signed_in = sessions.patient_login(login.username, login.password, get_settings())
     metrics.add_metric(name="PatientSignIns", unit="Count", value=1)
@@ -81,20 +81,20 @@ def staff_step(outcome: sessions.SignedIn | sessions.StaffChallenge) -> Response
     return cast("Response[Tokens | Challenge]", signed_in_response("staff", outcome))
 
 
-@app.post("/api/auth/staff/login")
+@app.post("/api/auth/staff/login", responses=answers(401))
 def staff_login(login: Annotated[Login, Body()]) -> Response[Tokens | Challenge]:
     """A right password answers a challenge: a new password, MFA_SETUP or SOFTWARE_TOKEN_MFA."""
     return staff_step(sessions.staff_login(login.username, login.password, get_settings()))
 
 
-@app.post("/api/auth/staff/challenge")
+@app.post("/api/auth/staff/challenge", responses=answers(401))
 def staff_challenge(answer: Annotated[NewPasswordChallenge, Body()]) -> Response[Tokens | Challenge]:
     """The new password of a first sign-in; enrolling the authenticator app (MFA_SETUP) follows."""
     settings = get_settings()
     return staff_step(sessions.complete_new_password(answer.username, answer.session, answer.new_password, settings))
 
 
-@app.post("/api/auth/staff/mfa/enrol")
+@app.post("/api/auth/staff/mfa/enrol", responses=answers(401))
 def staff_mfa_enrol(start: Annotated[MfaStart, Body()]) -> MfaEnrolment:
     """MFA_SETUP: the authenticator app's secret, its otpauth:// address and a QR code (SVG)."""
     enrolment = second_factor.enrol(start.username, start.session, issuer=get_settings().practice_name)
@@ -106,19 +106,19 @@ def staff_mfa_enrol(start: Annotated[MfaStart, Body()]) -> MfaEnrolment:
     )
 
 
-@app.post("/api/auth/staff/mfa/enrol/confirm")
+@app.post("/api/auth/staff/mfa/enrol/confirm", responses=answers(401))
 def staff_mfa_enrol_confirm(answer: Annotated[MfaCode, Body()]) -> Response[Tokens | Challenge]:
     """The app's first code: a wrong one is a 422 on ``code`` (try again with the same session)."""
     return staff_step(second_factor.confirm_enrolment(answer.username, answer.session, answer.code))
 
 
-@app.post("/api/auth/staff/mfa/code")
+@app.post("/api/auth/staff/mfa/code", responses=answers(401))
 def staff_mfa_code(answer: Annotated[MfaCode, Body()]) -> Response[Tokens | Challenge]:
     """SOFTWARE_TOKEN_MFA: the app's current code; a wrong one is a 422 on ``code``."""
     return staff_step(second_factor.answer_code(answer.username, answer.session, answer.code))
 
 
-@app.post("/api/auth/refresh")
+@app.post("/api/auth/refresh", responses=answers(401))
 def refresh(request: Annotated[AccountKind, Body()]) -> Tokens:
     token = cookies.read(app.current_event.cookies, cookies.NAMES[request.account])
     if token is None:
@@ -158,32 +158,32 @@ def account_link_requested(details: IdentityDetails) -> Response[Accepted]:
         return accepted(recovery.ACCEPTED, status=429)
 
 
-@app.post("/api/auth/claim")
+@app.post("/api/auth/claim", responses=answers(success=202, bodies={429: Accepted}))
 def claim_account(details: Annotated[IdentityDetails, Body()]) -> Response[Accepted]:
     return account_link_requested(details)
 
 
-@app.post("/api/auth/forgot")
+@app.post("/api/auth/forgot", responses=answers(success=202, bodies={429: Accepted}))
 def forgot_password(details: Annotated[IdentityDetails, Body()]) -> Response[Accepted]:
     return account_link_requested(details)
 
 
-@app.post("/api/auth/link/inspect")
+@app.post("/api/auth/link/inspect", responses=answers(410))
 def inspect_link(link: Annotated[LinkToken, Body()]) -> LinkInfo:
     return links.inspect(link.token)
 
 
-@app.post("/api/auth/link/username")
+@app.post("/api/auth/link/username", responses=answers(410, 429))
 def check_link_username(check: Annotated[LinkUsername, Body()]) -> UsernameCheck:
     return links.check_username(check.token, check.username)
 
 
-@app.post("/api/auth/link/complete")
+@app.post("/api/auth/link/complete", responses=answers(409, 410))
 def complete_link(completion: Annotated[LinkCompletion, Body()]) -> AccountReady:
     return links.complete(completion.token, completion.username, completion.password)
 
 
-@app.post("/api/auth/register")
+@app.post("/api/auth/register", responses=answers(success=202, bodies={429: Accepted}))
 def register(form: Annotated[Registration, Body()]) -> Response[Accepted]:
     try:
         return accepted(registration.register(form, source_ip=source_ip()))

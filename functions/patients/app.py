@@ -9,7 +9,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
-from patientportal.http import Admin, Cursor, Limit, RequestId, Staff, build_resolver, lambda_handler
+from patientportal.http import Admin, Cursor, ItemId, Limit, RequestId, Staff, answers, build_resolver, lambda_handler
 from patientportal.logic.accounts import access, credentials, second_factor
 from patientportal.logic.onboarding import bulk_invitations, imports, jobs, overview
 from patientportal.logic.patients import audit, demographics, detail
@@ -39,7 +39,7 @@ from patientportal.observability import metrics
 
 app = build_resolver()
 
-PatientId = Annotated[str, Path(min_length=1, max_length=64)]
+PatientId = ItemId
 PatientSearch = Annotated[
     str,
     Query(
@@ -50,46 +50,48 @@ PatientSearch = Annotated[
     ),
 ]
 UsernameText = Annotated[str, Path(min_length=1, max_length=128)]
-JobId = Annotated[str, Path(min_length=1, max_length=64)]
+# A staff member's username, as an admin created it in the staff pool.
+StaffUsername = Annotated[str, Path(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._@+-]*$")]
+JobId = ItemId
 OptionalNamePrefix = Annotated[str, Query(max_length=100)]
 
 
-@app.get("/api/staff/patients")
+@app.get("/api/staff/patients", responses=answers(400))
 def find_patients(
     staff: Staff, api_request_id: RequestId, q: PatientSearch, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[PatientSummary]:
     return demographics.find_patients(staff, q.strip(), limit=limit, cursor=cursor, api_request_id=api_request_id)
 
 
-@app.post("/api/staff/patients")
+@app.post("/api/staff/patients", responses=answers(409, success=201))
 def add_patient(
     staff: Staff, api_request_id: RequestId, new: Annotated[NewPatient, Body()]
 ) -> tuple[PatientDetail, int]:
     return demographics.add_patient(staff, new, api_request_id=api_request_id), 201
 
 
-@app.patch("/api/staff/patients/<patient_id>")
+@app.patch("/api/staff/patients/<patient_id>", responses=answers(404, 409))
 def update_patient(
     staff: Staff, api_request_id: RequestId, patient_id: PatientId, changes: Annotated[PatientChanges, Body()]
 ) -> PatientDetail:
     return demographics.update_patient(staff, patient_id, changes, api_request_id=api_request_id)
 
 
-@app.put("/api/staff/patients/<patient_id>/portal-access")
+@app.put("/api/staff/patients/<patient_id>/portal-access", responses=answers(404, 409))
 def set_portal_access(
     staff: Staff, api_request_id: RequestId, patient_id: PatientId, wanted: Annotated[PortalAccess, Body()]
 ) -> PatientDetail:
     return access.set_portal_access(staff, patient_id, wanted, api_request_id=api_request_id)
 
 
-@app.post("/api/staff/patients/<patient_id>/invitation")
+@app.post("/api/staff/patients/<patient_id>/invitation", responses=answers(404, 409, success=202))
 def send_invitation(
     staff: Staff, api_request_id: RequestId, patient_id: PatientId, confirm_resend: Annotated[bool, Query()] = False
 ) -> tuple[InvitationSent, int]:
     return access.send_invitation(staff, patient_id, api_request_id=api_request_id, confirm_resend=confirm_resend), 202
 
 
-@app.put("/api/staff/patients/<patient_id>/credentials")
+@app.put("/api/staff/patients/<patient_id>/credentials", responses=answers(404, 409))
 def set_credentials(
     staff: Staff, api_request_id: RequestId, patient_id: PatientId, wanted: Annotated[Credentials, Body()]
 ) -> PatientDetail:
@@ -102,12 +104,12 @@ def check_username(_staff: Staff, username: UsernameText) -> UsernameCheck:
     return credentials.username_check(username)
 
 
-@app.get("/api/staff/patients/<patient_id>")
+@app.get("/api/staff/patients/<patient_id>", responses=answers(404))
 def get_patient(staff: Staff, api_request_id: RequestId, patient_id: PatientId) -> PatientDetail:
     return detail.patient_detail(staff, patient_id, api_request_id=api_request_id)
 
 
-@app.post("/api/staff/patients/<patient_id>/messages")
+@app.post("/api/staff/patients/<patient_id>/messages", responses=answers(404, success=201))
 def send_patient_message(
     staff: Staff, api_request_id: RequestId, patient_id: PatientId, message: Annotated[StaffMessage, Body()]
 ) -> tuple[SecureMessage, int]:
@@ -116,21 +118,21 @@ def send_patient_message(
     return sent, 201
 
 
-@app.get("/api/staff/patients/<patient_id>/correspondence")
+@app.get("/api/staff/patients/<patient_id>/correspondence", responses=answers(400, 404))
 def get_correspondence(
     staff: Staff, api_request_id: RequestId, patient_id: PatientId, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[SecureMessage]:
     return messages.correspondence(staff, patient_id, limit=limit, cursor=cursor, api_request_id=api_request_id)
 
 
-@app.get("/api/staff/patients/<patient_id>/audit")
+@app.get("/api/staff/patients/<patient_id>/audit", responses=answers(400, 404))
 def get_audit_trail(
     staff: Staff, api_request_id: RequestId, patient_id: PatientId, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[AuditEntry]:
     return audit.audit_trail(staff, patient_id, limit=limit, cursor=cursor, api_request_id=api_request_id)
 
 
-@app.get("/api/staff/onboarding")
+@app.get("/api/staff/onboarding", responses=answers(400))
 def list_onboarding(  # noqa: PLR0917 - each query parameter of the route is an argument
     staff: Staff,
     api_request_id: RequestId,
@@ -147,12 +149,12 @@ def count_onboarding(_staff: Staff) -> OnboardingCounts:
     return overview.onboarding_counts()
 
 
-@app.post("/api/staff/onboarding/invitations")
+@app.post("/api/staff/onboarding/invitations", responses=answers(409, success=202))
 def send_bulk_invitations(staff: Staff, selection: Annotated[BulkInvitations, Body()]) -> tuple[JobStarted, int]:
     return bulk_invitations.start(staff, selection), 202
 
 
-@app.get("/api/staff/jobs/<job_id>")
+@app.get("/api/staff/jobs/<job_id>", responses=answers(404))
 def get_job(_staff: Staff, job_id: JobId) -> JobProgress:
     return jobs.job_progress(job_id)
 
@@ -164,7 +166,7 @@ def _uploaded_file() -> bytes:
     return base64.b64decode(body) if event.is_base64_encoded else body.encode("utf-8")
 
 
-@app.post("/api/staff/patients/import")
+@app.post("/api/staff/patients/import", responses=answers(400, 413, bodies={200: ImportReport, 202: ImportStarted}))
 def import_patients(
     admin: Admin,
     dry_run: Annotated[bool, Query()] = True,
@@ -177,11 +179,11 @@ def import_patients(
     return imports.start_import(admin, _uploaded_file(), enable_access=enable_access), 202
 
 
-@app.post("/api/staff/staff-members/<username>/mfa-reset")
-def reset_staff_mfa(admin: Admin, api_request_id: RequestId, username: UsernameText) -> StaffMfaReset:
+@app.post("/api/staff/staff-members/<username>/mfa-reset", responses=answers(404, 409))
+def reset_staff_mfa(admin: Admin, api_request_id: RequestId, username: StaffUsername) -> StaffMfaReset:
     """Admins only: the member sets up their authenticator app again at the next sign-in
     (a lost or new phone) and is signed out everywhere now. Audited."""
-    return second_factor.reset(admin, username.strip(), api_request_id=api_request_id)
+    return second_factor.reset(admin, username, api_request_id=api_request_id)
 
 
 handler = lambda_handler(app)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from patientportal.http import Cursor, Limit, Patient, build_resolver, lambda_handler
+from patientportal.http import Cursor, ItemId, Limit, Patient, answers, build_resolver, lambda_handler
 from patientportal.logic.accounts import credentials, profile
 from patientportal.logic.queue import messages, requests
 from patientportal.models.common import Page
@@ -23,36 +23,36 @@ def get_me(patient: Patient) -> Me:
     return profile.me(patient)
 
 
-@app.get("/api/portal/requests")
+@app.get("/api/portal/requests", responses=answers(400))
 def list_requests(patient: Patient, limit: Limit = 50, cursor: Cursor = None) -> Page[PatientRequestView]:
     return requests.list_patient_requests(patient, limit=limit, cursor=cursor)
 
 
-@app.post("/api/portal/requests")
+@app.post("/api/portal/requests", responses=answers(success=201))
 def submit_request(patient: Patient, request: Annotated[NewRequest, Body()]) -> tuple[PatientRequestView, int]:
     submitted = requests.submit_request(patient, request)
     metrics.add_metric(name="RequestsSubmitted", unit="Count", value=1)
     return submitted, 201
 
 
-@app.get("/api/portal/messages")
+@app.get("/api/portal/messages", responses=answers(400))
 def list_messages(patient: Patient, limit: Limit = 50, cursor: Cursor = None) -> Inbox:
     return messages.inbox(patient, limit=limit, cursor=cursor)
 
 
-@app.post("/api/portal/messages")
+@app.post("/api/portal/messages", responses=answers(404, success=201))
 def send_message(patient: Patient, message: Annotated[PatientMessage, Body()]) -> tuple[SecureMessage, int]:
     sent = messages.send_patient_message(patient, message)
     metrics.add_metric(name="PatientMessages", unit="Count", value=1)
     return sent, 201
 
 
-@app.post("/api/portal/messages/<message_id>/read")
-def mark_message_read(patient: Patient, message_id: Annotated[str, Path(min_length=1, max_length=64)]) -> MessageRead:
+@app.post("/api/portal/messages/<message_id>/read", responses=answers(404))
+def mark_message_read(patient: Patient, message_id: ItemId) -> MessageRead:
     return messages.mark_read(patient, message_id)
 
 
-@app.post("/api/portal/password")
+@app.post("/api/portal/password", responses=answers(401))
 def change_password(patient: Patient, change: Annotated[PasswordChange, Body()]) -> PasswordChanged:
     credentials.change_own_password(patient, change.current_password, change.new_password)
     return PasswordChanged(changed=True, signed_out=True)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
-from patientportal.http import Cursor, Limit, RequestId, Staff, build_resolver, lambda_handler
+from patientportal.http import Cursor, ItemId, Limit, RequestId, Staff, answers, build_resolver, lambda_handler
 from patientportal.logic.queue import archive, change_sets, helper_actions, items
-from patientportal.models.common import Page
+from patientportal.models.common import IsoDate, Page
 from patientportal.models.requests import (
     ArchivedItem,
     ChangeSetApplied,
@@ -28,10 +27,10 @@ from patientportal.observability import metrics
 
 app = build_resolver()
 
-QueueItemId = Annotated[str, Path(min_length=1, max_length=64)]
+QueueItemId = ItemId
 
 
-@app.get("/api/staff/queue")
+@app.get("/api/staff/queue", responses=answers(400))
 def list_queue(  # noqa: PLR0917 - each query parameter of the route is an argument
     staff: Staff,
     api_request_id: RequestId,
@@ -45,26 +44,26 @@ def list_queue(  # noqa: PLR0917 - each query parameter of the route is an argum
     )
 
 
-@app.get("/api/staff/queue/<request_id>")
+@app.get("/api/staff/queue/<request_id>", responses=answers(404))
 def get_queue_item(staff: Staff, api_request_id: RequestId, request_id: QueueItemId) -> QueueItemDetail:
     return items.get_queue_item(staff, request_id, api_request_id=api_request_id)
 
 
-@app.post("/api/staff/queue/<request_id>/helper")
+@app.post("/api/staff/queue/<request_id>/helper", responses=answers(404))
 def run_helper(staff: Staff, api_request_id: RequestId, request_id: QueueItemId) -> HelperResult:
     result = helper_actions.run_helper(staff, request_id, api_request_id=api_request_id)
     metrics.add_metric(name="HelperActions", unit="Count", value=1)
     return result
 
 
-@app.post("/api/staff/queue/<request_id>/changes")
+@app.post("/api/staff/queue/<request_id>/changes", responses=answers(404, 409))
 def apply_changes(
     staff: Staff, api_request_id: RequestId, request_id: QueueItemId, approval: Annotated[ChangeSetApproval, Body()]
 ) -> ChangeSetApplied:
     return change_sets.apply_change_set(staff, request_id, approval, api_request_id=api_request_id)
 
 
-@app.post("/api/staff/queue/<request_id>/reply")
+@app.post("/api/staff/queue/<request_id>/reply", responses=answers(404, 409))
 def reply(
     staff: Staff, api_request_id: RequestId, request_id: QueueItemId, answer: Annotated[StaffReply, Body()]
 ) -> ReplyResult:
@@ -73,14 +72,14 @@ def reply(
     return result
 
 
-@app.post("/api/staff/queue/<request_id>/dismiss")
+@app.post("/api/staff/queue/<request_id>/dismiss", responses=answers(404, 409))
 def dismiss(
     staff: Staff, api_request_id: RequestId, request_id: QueueItemId, dismissal: Annotated[Dismissal, Body()]
 ) -> QueueItem:
     return items.dismiss_request(staff, request_id, dismissal, api_request_id=api_request_id)
 
 
-@app.get("/api/staff/archive")
+@app.get("/api/staff/archive", responses=answers(400))
 def search_archive(  # noqa: PLR0917 - each query parameter of the route is an argument
     staff: Staff,
     api_request_id: RequestId,
@@ -94,8 +93,8 @@ def search_archive(  # noqa: PLR0917 - each query parameter of the route is an a
     ] = None,
     type: Annotated[RequestType | None, Query()] = None,  # noqa: A002 - the API's own parameter name
     outcome: Annotated[Outcome | None, Query()] = None,
-    created_from: Annotated[date | None, Query(alias="from")] = None,
-    created_to: Annotated[date | None, Query(alias="to")] = None,
+    created_from: Annotated[IsoDate | None, Query(alias="from")] = None,
+    created_to: Annotated[IsoDate | None, Query(alias="to")] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[ArchivedItem]:
@@ -112,7 +111,7 @@ def search_archive(  # noqa: PLR0917 - each query parameter of the route is an a
     )
 
 
-@app.post("/api/staff/archive/<request_id>/restore")
+@app.post("/api/staff/archive/<request_id>/restore", responses=answers(404, 409))
 def restore(
     staff: Staff, api_request_id: RequestId, request_id: QueueItemId, restoration: Annotated[Restoration, Body()]
 ) -> QueueItem:

@@ -41,6 +41,9 @@ def find(page: Page, last_name: str, found: bool = True) -> Locator:
     """Searches by last name; the result list."""
     page.get_by_label("Find a patient").fill(last_name)
     page.get_by_role("button", name="Find", exact=True).click()
+    # the previous search's rows stay (inert) until this answer replaces them
+    expect(page.locator("#find-note")).to_contain_text(f"“{last_name}”")
+    expect(page.locator("#find-list")).not_to_have_attribute("aria-busy", "true")
     results = page.locator("#find-list li")
     if found:
         expect(results.first).to_be_visible()
@@ -567,3 +570,29 @@ def test_typing_a_name_and_pressing_enter_searches_once_and_the_results_never_bl
     field.press("Enter")
     expect(page.locator("#find-note")).to_contain_text(f"“{last[:-1]}”")
     assert page.evaluate("window.__emptied") == 0
+
+
+def test_while_a_new_search_runs_the_previous_results_cannot_be_opened(page: Page, colleague: Client):
+    # A quick click on the rows still shown must not open the previous search's patient.
+    first, second = f"Prev{tag()}", f"Next{tag()}"
+    new_patient(colleague, first)
+    new_patient(colleague, second)
+    sign_in(page)
+    find(page, first)
+    held: list[Route] = []
+    # Playwright wraps the handler and needs a Python function, not a bound builtin
+    page.route("**/api/staff/patients?q=Next*", lambda route: held.append(route))  # noqa: PLW0108
+    field = page.get_by_label("Find a patient")
+    field.fill(second)
+    field.press("Enter")
+    expect(page.locator("#find-list")).to_have_attribute("aria-busy", "true")
+    old_row = page.locator("#find-list li").filter(has_text=first).get_by_role("button")
+    expect(old_row).to_have_count(1)  # still shown, in place
+    assert page.evaluate("document.querySelector('#find-list').inert") is True
+    old_row.click(force=True)  # a click on an inert row does nothing
+    expect(page.locator("#patient-panel")).to_be_hidden()
+    assert len(held) == 1
+    held[0].continue_()
+    page.unroute("**/api/staff/patients?q=Next*")
+    expect(page.locator("#find-note")).to_contain_text(f"“{second}”")
+    expect(page.locator("#find-list li").get_by_role("button")).to_have_text([f"{second}, Rowan"])

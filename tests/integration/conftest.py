@@ -6,12 +6,12 @@ from __future__ import annotations
 import importlib
 import json
 import logging
-import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
 import pytest
+import requests
 from moto.server import ThreadedMotoServer
 
 from functions.notify import app as notify
@@ -65,7 +65,7 @@ def _forget_process_state() -> None:
 @pytest.fixture
 def stack(emulator: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
     """A fresh emulator state and every resource created from the template."""
-    urllib.request.urlopen(urllib.request.Request(f"{emulator}/moto-api/reset", method="POST"), timeout=10)  # noqa: S310
+    requests.post(f"{emulator}/moto-api/reset", timeout=10).raise_for_status()
     monkeypatch.setenv("AWS_ENDPOINT_URL", emulator)
     created = provision(region="us-east-1", public_url=PUBLIC_URL)
     for name, value in created.environment.items():

@@ -21,7 +21,14 @@ from patientportal.logic.onboarding import import_file, imports
 from patientportal.settings import get_settings
 from tests import staff_mfa
 from tests.integration.conftest import AVA_ON_FILE
-from tests.integration.test_accounts_links import INES, NEW_PASSWORD, mail_to, outbox_items, token_in
+from tests.integration.test_accounts_links import (
+    INES,
+    NEW_PASSWORD,
+    mail_to,
+    outbox_items,
+    token_in,
+    whole_answer,
+)
 
 FRONTDESK = demo_data.STAFF_LOGINS[0]
 AVA = next(login for login in demo_data.PATIENT_LOGINS if login.username == "ava.thompson")
@@ -96,7 +103,7 @@ def test_registration_does_the_same_work_with_the_same_answer_whoever_exists(cal
         aws_calls.reset()
         # When each registers
         status, _, raw = call_auth("POST", "/api/auth/register", body=form)
-        answers.append((status, raw["body"]))
+        answers.append((status, whole_answer(raw)))  # headers and Set-Cookie too
         work.append([operation for _, operation in aws_calls.calls])
     # Then both get the same status and body, from the same calls: the attempt counted, then
     # one transaction; nothing is looked up, no Cognito user is made before the address is proven
@@ -119,6 +126,30 @@ def test_registration_is_throttled_before_anything_is_looked_up(call_auth, aws_c
         assert status == 429
         assert body["accepted"] is True
         assert aws_calls.operations() == {"TransactWriteItems": 1}
+
+
+@pytest.mark.usefixtures("people")
+def test_registration_is_throttled_per_viewer_address_and_per_hour(call_auth, monkeypatch):
+    # Given one viewer who used up the registrations of an address: 20 an hour (docs/security.md 1.4)
+    assert (limits.REGISTER_PER_SOURCE.attempts, limits.REGISTER_PER_SOURCE.window_seconds) == (20, 3600)
+    first, second = "198.51.100.7:40000", "198.51.100.8:40000"
+    accepted = set()
+    for number in range(limits.REGISTER_PER_SOURCE.attempts):
+        form = {**NEWCOMER, "email": f"talia{number}@example.com"}
+        status, _, raw = call_auth("POST", "/api/auth/register", body=form, viewer=first)
+        assert status == 202, raw
+        accepted.add(raw["body"])
+    # When that viewer registers once more, from another port of the same address
+    status, _, raw = call_auth("POST", "/api/auth/register", body=NEWCOMER, viewer="198.51.100.7:40001")
+    # Then it is refused with the accepted answer's body
+    assert status == 429
+    assert accepted == {raw["body"]}
+    # And another viewer is still served: the count is per viewer address, not for everyone
+    assert call_auth("POST", "/api/auth/register", body=NEWCOMER, viewer=second)[0] == 202
+    # And an hour on, the first viewer is served again
+    move_clock(monkeypatch, limits.REGISTER_PER_SOURCE.window_seconds)
+    form = {**NEWCOMER, "email": "talia.next.hour@example.com"}
+    assert call_auth("POST", "/api/auth/register", body=form, viewer=first)[0] == 202
 
 
 @pytest.mark.usefixtures("people")

@@ -4,7 +4,10 @@ guarded email change, and the electronic registration form with its verification
 
 from __future__ import annotations
 
+import importlib
+import re
 import time
+from typing import Any
 
 import pytest
 
@@ -18,6 +21,7 @@ from tests.integration.test_accounts_links import NEW_PASSWORD, mail_to, token_i
 
 FRONTDESK = demo_data.STAFF_LOGINS[0]
 AVA = next(login for login in demo_data.PATIENT_LOGINS if login.username == "ava.thompson")
+LEO = next(login for login in demo_data.PATIENT_LOGINS if login.username == "leo.okafor")
 
 
 @pytest.fixture
@@ -409,15 +413,60 @@ def test_the_confirmation_link_refuses_a_weak_password_or_bad_username_naming_th
     assert call_auth("POST", "/api/auth/link/inspect", body={"token": token})[0] == 200
 
 
+# A body and query each staff route accepts, so that only the caller check can refuse a
+# patient's token: a body that failed validation would be answered 422 before the check ran.
+STAFF_ROUTE_REQUESTS: dict[tuple[str, str], dict[str, Any]] = {
+    ("GET", "/api/staff/patients"): {"query": "q=okafor"},
+    ("POST", "/api/staff/patients"): {
+        "body": {"first_name": "Rowan", "last_name": "Ellery", "date_of_birth": "1990-01-01"}
+    },
+    ("PATCH", "/api/staff/patients/<patient_id>"): {"body": {"phone": "(555) 010-0199"}},
+    ("PUT", "/api/staff/patients/<patient_id>/portal-access"): {"body": {"enabled": False}},
+    ("POST", "/api/staff/patients/<patient_id>/invitation"): {},
+    ("PUT", "/api/staff/patients/<patient_id>/credentials"): {"body": {"password": NEW_PASSWORD}},
+    ("POST", "/api/staff/patients/<patient_id>/messages"): {"body": {"body": "Your results are in."}},
+    ("POST", "/api/staff/onboarding/invitations"): {"body": {"patient_ids": ["p-leo"]}},
+    ("POST", "/api/staff/patients/import"): {
+        "raw_body": b"first_name,last_name,date_of_birth\nRowan,Ellery,1990-01-01\n",
+        "headers": {"content-type": "text/csv"},
+    },
+    ("POST", "/api/staff/staff-members/<username>/mfa-reset"): {},
+    ("POST", "/api/staff/queue/<request_id>/helper"): {},
+    ("POST", "/api/staff/queue/<request_id>/changes"): {"body": {"fields": ["phone"], "expected_version": 1}},
+    ("POST", "/api/staff/queue/<request_id>/reply"): {"body": {"body": "Done.", "expected_version": 1}},
+    ("POST", "/api/staff/queue/<request_id>/dismiss"): {"body": {"outcome": "completed", "expected_version": 1}},
+    ("POST", "/api/staff/archive/<request_id>/restore"): {"body": {"expected_version": 1}},
+}
+# Real ids where there are any, so a route that forgot its check would act on them.
+PATH_VALUES = {"patient_id": "p-leo", "username": FRONTDESK.username, "request_id": "r-any", "job_id": "j-any"}
+
+
+def staff_routes() -> list[tuple[str, str, str]]:
+    """Every staff route of every function, as (area, method, path as registered)."""
+    routes = []
+    for area in ("patients", "queue"):
+        app = importlib.import_module(f"functions.{area}.app").app
+        routes += [
+            (area, route.method, route.path)
+            for route in app._static_routes + app._dynamic_routes
+            if route.path.startswith("/api/staff/")
+        ]
+    return sorted(routes)
+
+
 @pytest.mark.usefixtures("people")
-def test_staff_routes_refuse_patient_tokens(login, call_patients):
+def test_staff_routes_refuse_patient_tokens(login, call_patients, call_queue):
+    routes = staff_routes()
+    writes = {(method, path) for _, method, path in routes if method != "GET"}
+    assert not writes - STAFF_ROUTE_REQUESTS.keys(), "name a valid request for each new staff route"
     patient = login("patient", AVA.username, AVA.password)
-    for method, path in (
-        ("GET", "/api/staff/patients?q=a"),
-        ("PUT", "/api/staff/patients/p-ava/portal-access"),
-        ("PUT", "/api/staff/patients/p-ava/credentials"),
-        ("POST", "/api/staff/patients/p-ava/invitation"),
-    ):
-        route, _, query = path.partition("?")
-        status, _, _ = call_patients(method, route, query=query, body={"enabled": True}, token=patient)
-        assert status in {403, 422}, (method, path, status)
+    callers = {"patients": call_patients, "queue": call_queue}
+    for area, method, route in routes:
+        # When a patient's token brings a request the route would otherwise accept
+        request = STAFF_ROUTE_REQUESTS.get((method, route), {})
+        path = re.sub(r"<(\w+)>", lambda name: PATH_VALUES[name.group(1)], route)
+        status, body, _ = callers[area](method, path, token=patient, **request)
+        # Then it is refused as not staff, exactly, before anything is done
+        assert (status, (body or {}).get("error", {}).get("code")) == (403, "forbidden"), (method, route, body)
+    # And Leo, whose id was in every path, still signs in with his own password
+    assert login("patient", LEO.username, LEO.password)

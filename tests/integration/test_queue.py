@@ -11,6 +11,7 @@ import pytest
 
 from local import demo_data
 from patientportal.dal import keys
+from patientportal.dal import requests as stored_requests
 from patientportal.dal.attributes import to_attributes
 from patientportal.logic.queue import archive
 from tests.integration.conftest import sent_emails
@@ -171,6 +172,36 @@ def test_a_stale_reply_is_a_409_with_the_current_state_and_writes_nothing(demo, 
     assert answer["current"]["version"] == item["version"] + 1
     deliver_outbox()  # (the emulator streams a failed transaction's writes; notify sends none of them)
     assert sent_emails() == []
+
+
+def test_a_stale_version_is_a_409_while_the_item_stays_open(demo, queue_api, deliver_outbox):
+    # Given a reply that leaves the item open (its state unchanged, its version moved on)
+    deliver_outbox()
+    item = open_item(queue_api, "appointment")
+    path = f"/api/staff/queue/{item['request_id']}"
+    first = {"body": "Tuesday at 9:30 works.", "disposition": "leave_open", "expected_version": item["version"]}
+    status, answer = queue_api("POST", f"{path}/reply", body=first)
+    assert status == 200, answer
+    assert (answer["item"]["state"], answer["item"]["version"]) == ("open", item["version"] + 1)
+    # When a colleague who saw the first version replies (leaving it open) or dismisses it
+    late = {**first, "body": "Wednesday at 10 instead."}
+    status, answer = queue_api("POST", f"{path}/reply", body=late)
+    # Then only the version can refuse them, since the item is still open: 409 with the item as it stands
+    assert status == 409, answer
+    assert (answer["current"]["state"], answer["current"]["version"]) == ("open", item["version"] + 1)
+    status, answer = queue_api(
+        "POST", f"{path}/dismiss", body={"outcome": "completed", "expected_version": item["version"]}
+    )
+    assert status == 409, answer
+    assert (answer["current"]["state"], answer["current"]["version"]) == ("open", item["version"] + 1)
+    # And nothing of theirs was written: one reply in the thread and history, one email
+    _, detail = queue_api("GET", path)
+    assert [message["body"] for message in detail["thread"]][-1] == "Tuesday at 9:30 works."
+    assert "Wednesday at 10 instead." not in [message["body"] for message in detail["thread"]]
+    assert [entry["action"] for entry in detail["history"]] == ["replied"]
+    assert (detail["state"], detail["version"]) == ("open", item["version"] + 1)
+    deliver_outbox()  # (the emulator streams a failed transaction's writes; notify sends none of them)
+    assert len(sent_emails()) == 1
 
 
 def test_dismiss_and_restore_are_one_conditional_write_each_plus_the_audit_entry(demo, queue_api, aws_calls):
@@ -358,6 +389,27 @@ def test_a_queue_page_reads_only_its_page_with_ten_thousand_items_archived(demo,
     assert aws_calls.operations() == {"GetItem": 1, "Query": 1, "PutItem": 1}
     assert aws_calls.items_read["Query"] <= 4
     assert aws_calls.items_read["Scan"] == 0
+
+
+@pytest.mark.parametrize(("query", "index"), [("limit=5", "Queue"), ("type=refill&limit=5", "QueueByType")])
+def test_a_queue_page_reads_only_the_rows_attributes(demo, queue_api, aws_calls, query, index):
+    # When staff list the open queue (all of it, or one type)
+    aws_calls.reset()
+    status, page = queue_api("GET", "/api/staff/queue", query=query)
+    assert status == 200, page
+    assert page["items"]
+    # Then its one Query asks for the row's attributes (and the cursor's keys) only, by name
+    (parameters,) = aws_calls.parameters_of("Query")
+    assert parameters["IndexName"] == index
+    assert "ProjectionExpression" in parameters, "the queue Query reads whole items"
+    names = parameters.get("ExpressionAttributeNames", {})
+    projected = {names.get(name.strip(), name.strip()) for name in parameters["ProjectionExpression"].split(",")}
+    wanted = set(stored_requests.QUEUE_ROW) | set(keys.CURSOR_ATTRIBUTES[index])
+    assert projected == wanted
+    # And the items it read held nothing else: no details, history or search text left the table
+    read = [attributes for operation, attributes in aws_calls.attributes_read if operation == "Query"]
+    assert read
+    assert all(attributes <= wanted for attributes in read), [sorted(a - wanted) for a in read]
 
 
 def test_patients_cannot_use_queue_routes(demo, login, queue_api):

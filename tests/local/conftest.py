@@ -24,9 +24,19 @@ pytestmark = pytest.mark.local_runtime
 
 
 def free_port() -> int:
+    """A port free a moment ago. Another process (another pytest worker, or any outgoing
+    connection) can take it before the runtime binds it, so ``start_portal`` tries again on
+    new ports when the runtime finds its port taken."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+class PortTakenError(RuntimeError):
+    """The runtime's port was taken between ``free_port`` and the runtime binding it."""
+
+
+STARTS = 5  # attempts, each on new ports
 
 
 @dataclass
@@ -43,16 +53,23 @@ class RunningPortal:
     def mail_count(self) -> int:
         return len(self.mail())
 
-    def settled_mail_count(self) -> int:
-        """The mailbox once earlier emails have all arrived (none new for a while): other
-        tests share this runtime, and the stream delivers their emails a moment later."""
-        count, steady_since = self.mail_count(), time.monotonic()
-        while time.monotonic() - steady_since < 0.8:
+    def settled_mail(self, quiet: float = 0.8, *, timeout: float = 30) -> list[dict[str, Any]]:
+        """The mailbox once earlier emails have all arrived: none new for ``quiet`` seconds
+        (other tests share this runtime, and the stream delivers their emails a moment later).
+        Before a check that no email came, this waits for the stream rather than for a fixed
+        time: at least ``quiet`` seconds, and longer while emails are still arriving."""
+        mail, steady_since = self.mail(), time.monotonic()
+        deadline = steady_since + timeout
+        while time.monotonic() - steady_since < quiet:
+            assert time.monotonic() < deadline, f"the mailbox never settled ({len(mail)} emails)"
             time.sleep(0.1)
-            now = self.mail_count()
-            if now != count:
-                count, steady_since = now, time.monotonic()
-        return count
+            now = self.mail()
+            if len(now) != len(mail):
+                mail, steady_since = now, time.monotonic()
+        return mail
+
+    def settled_mail_count(self, quiet: float = 0.8) -> int:
+        return len(self.settled_mail(quiet))
 
     def wait_for_mail(self, count: int) -> None:
         deadline = time.monotonic() + 15
@@ -66,10 +83,21 @@ class RunningPortal:
 
 
 def start_portal(*, demo_data: bool = True) -> RunningPortal:
+    for attempt in range(1, STARTS + 1):
+        try:
+            return _start_portal(port=free_port(), demo_data=demo_data)
+        except PortTakenError:
+            if attempt == STARTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _start_portal(*, port: int, demo_data: bool) -> RunningPortal:
     environment = {
         **os.environ,
-        "PORT": str(free_port()),
-        "EMULATOR_PORT": str(free_port()),
+        "PORT": str(port),
+        # The emulator binds port 0 itself and the banner names the port it got: nothing to race.
+        "EMULATOR_PORT": "0",
         "DEMO_DATA": "1" if demo_data else "0",
         "PYTHONUNBUFFERED": "1",
     }
@@ -92,13 +120,18 @@ def start_portal(*, demo_data: bool = True) -> RunningPortal:
             if line.startswith("READY "):
                 ready.set()
 
-    threading.Thread(target=read, daemon=True).start()
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
     deadline = time.monotonic() + 60
     while not ready.wait(timeout=0.2):
         if process.poll() is not None or time.monotonic() > deadline:
             break
     if not ready.is_set():
         process.kill()
+        process.wait(timeout=20)
+        reader.join(timeout=5)  # the rest of what it printed
+        if any("Address already in use" in line for line in output):
+            raise PortTakenError(f"port {port} was taken before the runtime bound it")
         raise RuntimeError("the local runtime did not start:\n" + "".join(output))
     url = next(line.split()[1] for line in output if line.startswith("READY "))
     emulator = next(re.search(r"http://127\.0\.0\.1:\d+", line).group(0) for line in output if "AWS emulator" in line)  # type: ignore[union-attr]

@@ -39,7 +39,8 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
@@ -83,6 +84,43 @@ class GatewayMessage(BaseModel):
     message: str
 
 
+# What each status a route declares means (docs/api.md "Status codes"); ``answers`` below.
+SUCCESS_DESCRIPTIONS: dict[int, str] = {
+    200: "The answer.",
+    201: "Created.",
+    202: "Accepted: work or an email follows.",
+}
+ERROR_DESCRIPTIONS: dict[int, str] = {
+    400: "A body, a cursor or a file that cannot be read; `field` names it.",
+    401: "Sign in (again).",
+    404: "No such item, or not yours.",
+    409: "The item changed since it was read (`current` is the item as it now stands), or a username is taken.",
+    410: "A one-time link that is used, expired or replaced.",
+    413: "A file too large.",
+    429: "Throttled.",
+}
+
+
+def answers(
+    *error_statuses: int, success: int = 200, bodies: Mapping[int, type[BaseModel]] | None = None
+) -> dict[int, OpenAPIResponse]:
+    """A route's ``responses=``: the status it answers with its return annotation's model
+    (``success``), other answers with a model of their own (``bodies``: a second success, or a
+    throttled answer with the success body), and every error status it gives on purpose, in
+    the one error shape. What every route can answer (403, 422, API Gateway's 401, 413 and 429)
+    and what every body or list route can (400, 415) is added by ``local.openapi``."""
+    declared: dict[int, OpenAPIResponse] = {success: {"description": SUCCESS_DESCRIPTIONS[success]}}
+    for status in error_statuses:
+        declared[status] = {
+            "description": ERROR_DESCRIPTIONS[status],
+            "content": {content_types.APPLICATION_JSON: {"model": ErrorBody}},
+        }
+    for status, model in (bodies or {}).items():
+        description = SUCCESS_DESCRIPTIONS.get(status) or ERROR_DESCRIPTIONS[status]
+        declared[status] = {"description": description, "content": {content_types.APPLICATION_JSON: {"model": model}}}
+    return declared
+
+
 def error_response(
     status: HTTPStatus, code: str, message: str, *, field: str | None = None, extra: dict[str, Any] | None = None
 ) -> Response[str]:
@@ -114,11 +152,19 @@ def field_of_validation_error(detail: dict[str, Any]) -> str:
 
 def read_json(text: str) -> Any:
     """The body's JSON. Python's decoder recurses once per nesting level, so a body nested
-    thousands deep raises ``RecursionError`` (quickly: it stops at the recursion limit)."""
+    thousands deep raises ``RecursionError`` (quickly: it stops at the recursion limit). A
+    ``\\ud800``-style escape of half a surrogate pair decodes to no Unicode text at all
+    (RFC 8259 8.2), which nothing after this could store, send or log: the body is refused."""
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except RecursionError as error:
         raise errors.BadRequestError("The body is nested too deeply to be read.", field="body") from error
+    if "\\u" in text:
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise errors.BadRequestError("The body is not UTF-8 text.", field="body") from error
+    return value
 
 
 def is_json(content_type: str) -> bool:
@@ -322,6 +368,13 @@ Patient = Annotated[PatientRecord, Depends(patient_caller)]
 RequestId = Annotated[str, Depends(api_request_id)]
 
 # The paging query parameters of every list route (each declares ``limit: Limit = 50`` and
-# ``cursor: Cursor = None``); the cursor is the opaque one the previous page answered.
+# ``cursor: Cursor = None``); the cursor is the opaque one the previous page answered, base64url
+# without padding (``dal.cursors``), so any other character is a 422 before it is read.
 Limit = Annotated[int, Query(ge=1, le=200)]
-Cursor = Annotated[str | None, Query(max_length=2048)]
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$"
+Cursor = Annotated[str | None, Query(min_length=1, max_length=2048, pattern=CURSOR_PATTERN)]
+
+# Every id in a path (patients, requests, messages, jobs) is one this API made: hex digits,
+# a time-ordered id, or the demo data's and imports' letters, digits and hyphens (``ids``).
+ID_PATTERN = r"^[A-Za-z0-9_-]+$"
+ItemId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN)]

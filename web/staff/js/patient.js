@@ -61,8 +61,8 @@ function changed(patient) {
   }
 }
 
-/** One search at a time: Enter cancels the one typing scheduled, and the rows shown stay until
- * the answer replaces them, so the list (and the panel under it) never jumps meanwhile. */
+/** One search at a time: Enter cancels the one typing scheduled, and the rows shown stay (inert)
+ * until the answer replaces them, so the list (and the panel under it) never jumps meanwhile. */
 async function find() {
   window.clearTimeout(findTimer);
   const q = $("#find-q").value.trim();
@@ -73,6 +73,10 @@ async function find() {
     note.textContent = "";
     return;
   }
+  // The rows shown stay in place but cannot be opened until the new answer replaces them:
+  // a quick click must not open the previous search's patient.
+  $("#find-list").inert = true;
+  $("#find-list").setAttribute("aria-busy", "true");
   try {
     const page = await api.get(api.query("/api/staff/patients", { q, limit: 20 }));
     if (mine !== latest) return;
@@ -83,6 +87,11 @@ async function find() {
     if (mine !== latest) return;
     $("#find-list").replaceChildren();
     note.textContent = `The search did not work: ${failure.message}`;
+  } finally {
+    if (mine === latest) {
+      $("#find-list").inert = false;
+      $("#find-list").removeAttribute("aria-busy");
+    }
   }
 }
 

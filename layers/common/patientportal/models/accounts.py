@@ -3,12 +3,11 @@ staff side (adding patients, access, invitations, credentials)."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Annotated, Literal
 
-from pydantic import StringConstraints
+from pydantic import ConfigDict, StringConstraints
 
-from patientportal.models.common import ApiModel, Model, OptionalShortText, ShortText
+from patientportal.models.common import ApiModel, IsoDate, Model, OptionalShortText, ShortText, WholeNumber
 
 Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 OptionalEmail = Annotated[
@@ -19,7 +18,10 @@ RequiredZip = Annotated[str, StringConstraints(strip_whitespace=True, max_length
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)]
 Token = Annotated[str, StringConstraints(strip_whitespace=True, min_length=20, max_length=128)]
 NewUsername = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
-NewPassword = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+NewPassword = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+
+
+DateOfBirth = IsoDate
 
 
 class IdentityDetails(ApiModel):
@@ -27,7 +29,7 @@ class IdentityDetails(ApiModel):
 
     email: Email
     last_name: ShortText
-    date_of_birth: datetime.date
+    date_of_birth: DateOfBirth
     zip: RequiredZip
 
 
@@ -77,7 +79,7 @@ class Registration(ApiModel):
 
     first_name: ShortText
     last_name: ShortText
-    date_of_birth: datetime.date
+    date_of_birth: DateOfBirth
     email: Email
     zip: RequiredZip
     phone: Phone = ""
@@ -88,7 +90,7 @@ class NewPatient(ApiModel):
 
     first_name: ShortText
     last_name: ShortText
-    date_of_birth: datetime.date
+    date_of_birth: DateOfBirth
     email: OptionalEmail = ""
     zip: Zip = ""
     phone: Phone = ""
@@ -100,13 +102,13 @@ class PatientChanges(ApiModel):
 
     first_name: ShortText | None = None
     last_name: ShortText | None = None
-    date_of_birth: datetime.date | None = None
+    date_of_birth: DateOfBirth | None = None
     email: OptionalEmail | None = None
     zip: Zip | None = None
     phone: Phone | None = None
     confirm_email_change: bool = False
     reason: OptionalShortText = ""
-    expected_version: int | None = None
+    expected_version: WholeNumber | None = None
 
 
 class PortalAccess(ApiModel):
@@ -115,6 +117,20 @@ class PortalAccess(ApiModel):
 
 
 class Credentials(ApiModel):
+    """A username, a password or both (one of the two is needed)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        defer_build=True,
+        strict=True,
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["username"], "properties": {"username": {"type": "string"}}},
+                {"required": ["password"], "properties": {"password": {"type": "string"}}},
+            ]
+        },
+    )
+
     username: NewUsername | None = None
     password: NewPassword | None = None
 

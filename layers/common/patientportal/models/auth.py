@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import StringConstraints
+from pydantic import Field, StringConstraints
 
 from patientportal.models.common import ApiModel, Model
 
@@ -19,7 +19,8 @@ class Login(ApiModel):
 
 class NewPasswordChallenge(ApiModel):
     username: Username
-    session: Annotated[str, StringConstraints(min_length=1, max_length=4096)]
+    # Cognito's challenge sessions are 20 to 2,048 characters (Session below).
+    session: Annotated[str, StringConstraints(min_length=20, max_length=2048)]
     new_password: Password
 
 
@@ -53,7 +54,12 @@ class MfaCode(ApiModel):
 
     username: Username
     session: Session
-    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
+    # Six digits: the document says so, and second_factor checks it with its own message.
+    code: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=16),
+        Field(json_schema_extra={"pattern": r"^\s*[0-9]{6}\s*$"}),
+    ]
 
 
 class MfaEnrolment(Model):

@@ -2,15 +2,41 @@
 
 from __future__ import annotations
 
+import datetime
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Generic, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 OptionalShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
 OptionalLongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _date_text(value: object) -> object:
+    """A date comes as ``YYYY-MM-DD`` text, not as a number (of seconds), as lax parsing takes it."""
+    if isinstance(value, datetime.date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError("Input should be a date as YYYY-MM-DD")
+    return value
+
+
+def _number(value: object) -> object:
+    """A whole number comes as a JSON number (``1`` or ``1.0``), not as text or a boolean."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("Input should be a valid integer")
+    return value
+
+
+# The two input types read more loosely than the strict inputs of ApiModel (below), and no further.
+IsoDate = Annotated[datetime.date, Field(strict=False), BeforeValidator(_date_text)]
+WholeNumber = Annotated[int, Field(strict=False), BeforeValidator(_number)]
+PositiveWholeNumber = Annotated[int, Field(strict=False, ge=1), BeforeValidator(_number)]
 
 Item = TypeVar("Item")
 
@@ -33,9 +59,11 @@ class Model(BaseModel):
 
 
 class ApiModel(Model):
-    """Inputs refuse unknown fields, so a typo is a 422 rather than silently ignored."""
+    """Inputs refuse unknown fields, so a typo is a 422 rather than silently ignored, and take
+    each value as the JSON type the document gives it: ``0`` is not ``false``, ``"1"`` not
+    ``1`` (strict; dates are the one field type read from text, ``accounts.DateOfBirth``)."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid", defer_build=True, strict=True)
 
 
 class Page(Model, Generic[Item]):

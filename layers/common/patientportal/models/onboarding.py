@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from patientportal.models.common import ApiModel, Model
 from patientportal.models.patients import PortalStatus, PortalStatusView
@@ -61,6 +61,24 @@ class OnboardingFilter(ApiModel):
 
 class BulkInvitations(ApiModel):
     """Either patients picked one by one, or every patient the filter matches."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        defer_build=True,
+        strict=True,
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "required": ["patient_ids"],
+                    "properties": {"patient_ids": {"type": "array"}, "filter": {"type": "null"}},
+                },
+                {
+                    "required": ["filter"],
+                    "properties": {"filter": {"type": "object"}, "patient_ids": {"type": "null"}},
+                },
+            ]
+        },
+    )
 
     patient_ids: list[PatientIdText] | None = Field(default=None, min_length=1, max_length=MAX_PATIENTS_PER_JOB)
     filter: OnboardingFilter | None = None

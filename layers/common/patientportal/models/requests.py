@@ -12,6 +12,7 @@ from patientportal.models.common import (
     Model,
     OptionalLongText,
     OptionalShortText,
+    PositiveWholeNumber,
     ShortText,
 )
 from patientportal.models.messages import SecureMessage
@@ -138,7 +139,7 @@ class QueueItemDetail(QueueItem):
 
 Disposition = Literal["leave_open", "completed", "not_completed"]
 Outcome = Literal["completed", "not_completed"]
-Version = Annotated[int, Field(ge=1)]
+Version = PositiveWholeNumber
 
 
 class StaffReply(ApiModel):
@@ -177,7 +178,7 @@ class ChangeSetApproval(ApiModel):
     mark_completed: bool = True
     confirm_email_change: bool = False
     reason: OptionalShortText = ""
-    patient_version: int | None = Field(default=None, ge=1)
+    patient_version: PositiveWholeNumber | None = None
     expected_version: Version
 
 
