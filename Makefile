@@ -121,7 +121,7 @@ bench: $(VENV)/.installed
 
 # A bounded load test with locust against a fresh local runtime: 2,000 mixed requests at
 # concurrency 16, then every write and every 409 checked (benchmarks/load.py). A short run of
-# 200, asserting counts only, is tests/local/test_load.py: with PORTAL_LOAD=1 only, for now.
+# 200, asserting counts only, is tests/local/load_short.py (`make load-short`), outside make test for now.
 load: $(VENV)/.installed
 	$(PY) -m benchmarks.load --requests $${LOAD_REQUESTS:-2000} --time-limit $${LOAD_SECONDS:-600}
 

@@ -18,7 +18,7 @@ emulator's table:
   equal the replies, and each notified reply sent one email.
 
 It prints locust's report (requests, failures, percentiles) and the checks, exits 1 if a
-check failed, and with ``--summary`` writes the figures as JSON (tests/local/test_load.py).
+check failed, and with ``--summary`` writes the figures as JSON (tests/local/load_short.py).
 Times are printed, never asserted. Traffic goes only to the runtime on 127.0.0.1.
 """
 
