@@ -138,9 +138,9 @@ def test_every_page_is_served_with_a_csp_without_unsafe_inline_and_ships_no_inli
         assert handler not in html
 
 
-@pytest.mark.parametrize("module", sorted(path.relative_to(WEB).as_posix() for path in (WEB / "shared").rglob("*.js")))
+@pytest.mark.parametrize("module", sorted(path.relative_to(WEB).as_posix() for path in (WEB / "common").rglob("*.js")))
 def test_the_shared_modules_are_served_as_javascript_under_the_same_policy(portal, module):
-    """web/shared/ is served as the pages are (CloudFront's default behaviour sends every
+    """web/common/ is served as the pages are (CloudFront's default behaviour sends every
     path but /api/* to the bucket, and `make publish-web` uploads all of web/)."""
     answer = requests.get(f"{portal.url}/{module}", timeout=10)
     assert answer.status_code == 200, module

@@ -61,13 +61,13 @@ def test_every_page_loads_plain_es_modules_with_relative_imports_only():
             assert (path.parent / target).resolve().is_relative_to(WEB), f"{path} imports {target} from outside web/"
 
 
-def test_the_pages_share_modules_only_through_web_shared():
+def test_the_pages_share_modules_only_through_web_common():
     """The portal imports nothing of the staff pages' (nor they of the portal's): what both use
-    lives in web/shared/, which the local runtime and CloudFront serve like any page file."""
+    lives in web/common/, which the local runtime and CloudFront serve like any page file."""
     pages = {"portal": WEB / "portal", "staff": WEB / "staff"}
     for path in sorted(WEB.rglob("*.js")):
         own = next((name for name, folder in pages.items() if path.is_relative_to(folder)), None)
         for target in re.findall(r'^import .* from "([^"]+)";$', path.read_text(encoding="utf-8"), re.MULTILINE):
             found = (path.parent / target).resolve()
             other = next((name for name, folder in pages.items() if found.is_relative_to(folder)), None)
-            assert other in (own, None), f"{path} imports {target} from web/{other}/: move it to web/shared/"
+            assert other in (own, None), f"{path} imports {target} from web/{other}/: move it to web/common/"

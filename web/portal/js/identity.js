@@ -1,8 +1,8 @@
 // "Create my portal account" and "I forgot my password": the four details the practice has
 // on file, and one answer whatever they match (no one learns who is a patient here).
-import * as api from "../../shared/js/api.js";
-import { $, show } from "../../shared/js/ui.js";
-import { busy, checkRequired, showFailure, values } from "../../shared/js/forms.js";
+import * as api from "../../common/js/api.js";
+import { $, show } from "../../common/js/ui.js";
+import { busy, checkRequired, showFailure, values } from "../../common/js/forms.js";
 
 const ANSWER =
   "Thank you. If these details match what the practice has on file, an email with a link is on its way " +

@@ -1,7 +1,7 @@
 // The inbox: secure messages newest first, the unread count, reading and replying.
-import * as api from "../../shared/js/api.js";
-import { $, show, announce, element, when } from "../../shared/js/ui.js";
-import { busy, checkRequired, showFailure } from "../../shared/js/forms.js";
+import * as api from "../../common/js/api.js";
+import { $, show, announce, element, when } from "../../common/js/ui.js";
+import { busy, checkRequired, showFailure } from "../../common/js/forms.js";
 
 let opened = null;
 let cursor = null;

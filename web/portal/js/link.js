@@ -2,9 +2,9 @@
 // confirm an email address and set up the account. The token is read once and taken out of
 // the address bar; nothing is used up until the patient presses the button, so a mail
 // scanner that opens the link changes nothing.
-import * as api from "../../shared/js/api.js";
-import { $, show } from "../../shared/js/ui.js";
-import { busy, checkRequired, samePasswords, showFailure, values } from "../../shared/js/forms.js";
+import * as api from "../../common/js/api.js";
+import { $, show } from "../../common/js/ui.js";
+import { busy, checkRequired, samePasswords, showFailure, values } from "../../common/js/forms.js";
 import { watch } from "./strength.js";
 
 const TITLES = {

@@ -1,5 +1,5 @@
 // The patient portal: one page, a view per address fragment (#inbox, #new-refill, ...).
-import * as api from "../../shared/js/api.js";
+import * as api from "../../common/js/api.js";
 import * as session from "./session.js";
 import * as link from "./link.js";
 import * as identity from "./identity.js";
@@ -7,7 +7,7 @@ import * as register from "./register.js";
 import * as inbox from "./inbox.js";
 import * as requests from "./requests.js";
 import * as password from "./password.js";
-import { $, show } from "../../shared/js/ui.js";
+import { $, show } from "../../common/js/ui.js";
 
 /** A view whose form was answered shows its form again when it is opened again. */
 function reopen(view) {

@@ -1,7 +1,7 @@
 // Changing the password while signed in. Every session ends with it, this one too.
-import * as api from "../../shared/js/api.js";
-import { $ } from "../../shared/js/ui.js";
-import { busy, checkRequired, samePasswords, showFailure, values } from "../../shared/js/forms.js";
+import * as api from "../../common/js/api.js";
+import { $ } from "../../common/js/ui.js";
+import { busy, checkRequired, samePasswords, showFailure, values } from "../../common/js/forms.js";
 import { watch } from "./strength.js";
 
 let changed = () => {};

@@ -1,9 +1,9 @@
 // The registration form for new patients: their details only. The answer is always "check
 // your email"; on the emailed link's page they choose a username and a password, and
 // portal access turns on.
-import * as api from "../../shared/js/api.js";
-import { $, show } from "../../shared/js/ui.js";
-import { busy, checkRequired, showFailure, values } from "../../shared/js/forms.js";
+import * as api from "../../common/js/api.js";
+import { $, show } from "../../common/js/ui.js";
+import { busy, checkRequired, showFailure, values } from "../../common/js/forms.js";
 
 async function submit(event) {
   const form = event.target;

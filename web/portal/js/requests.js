@@ -1,7 +1,7 @@
 // The request forms (one per type) and "My requests" with each one's state.
-import * as api from "../../shared/js/api.js";
-import { $, show, announce, element, when, typeLabel, stateLabel } from "../../shared/js/ui.js";
-import { busy, checkRequired, showFailure } from "../../shared/js/forms.js";
+import * as api from "../../common/js/api.js";
+import { $, show, announce, element, when, typeLabel, stateLabel } from "../../common/js/ui.js";
+import { busy, checkRequired, showFailure } from "../../common/js/forms.js";
 
 let cursor = null;
 let sent = () => {};

@@ -1,8 +1,8 @@
 // Sign-in, sign-out and the sign-out after 15 minutes without activity.
-import * as api from "../../shared/js/api.js";
-import { $, show, announce } from "../../shared/js/ui.js";
-import * as idle from "../../shared/js/idle.js";
-import * as signIn from "../../shared/js/sign-in.js";
+import * as api from "../../common/js/api.js";
+import { $, show, announce } from "../../common/js/ui.js";
+import * as idle from "../../common/js/idle.js";
+import * as signIn from "../../common/js/sign-in.js";
 
 let changed = () => {};
 

@@ -1,7 +1,7 @@
 // "Recent portal activity": handled items, newest request first, searchable; clicking an
 // item's status asks to mark it un-reviewed, which puts it back in the queue.
-import * as api from "../../shared/js/api.js";
-import { $, show, announce, element, typeLabel, stateLabel, day } from "../../shared/js/ui.js";
+import * as api from "../../common/js/api.js";
+import { $, show, announce, element, typeLabel, stateLabel, day } from "../../common/js/ui.js";
 
 let cursor = null;
 let latest = 0; // only the newest search's answer is shown

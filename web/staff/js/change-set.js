@@ -1,8 +1,8 @@
 // "Review changes": each detail a patient asked to change, on file (read now) beside asked
 // for; the ticked ones are applied by the server, by the rules of editing the patient.
-import * as api from "../../shared/js/api.js";
-import { $, show, announce, element, when, typeLabel } from "../../shared/js/ui.js";
-import { say, showFailure, clearErrors } from "../../shared/js/forms.js";
+import * as api from "../../common/js/api.js";
+import { $, show, announce, element, when, typeLabel } from "../../common/js/ui.js";
+import { say, showFailure, clearErrors } from "../../common/js/forms.js";
 import { fieldLabel, patientPath, valueWord } from "./staff-ui.js";
 
 let current = null;

@@ -6,7 +6,7 @@ import * as changeSet from "./change-set.js";
 import * as archive from "./archive.js";
 import * as patient from "./patient.js";
 import * as staffAdmin from "./staff-admin.js";
-import { $, show } from "../../shared/js/ui.js";
+import { $, show } from "../../common/js/ui.js";
 
 queue.init({ onReply: reply.open, onChanges: changeSet.open, onPatient: patient.open });
 reply.init({ onSent: queue.changed, onStale: queue.conflict });

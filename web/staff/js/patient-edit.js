@@ -1,8 +1,8 @@
 // "Edit patient": the Demographics and Patient Portal tabs.
-import * as api from "../../shared/js/api.js";
-import { $, show, announce, when } from "../../shared/js/ui.js";
+import * as api from "../../common/js/api.js";
+import { $, show, announce, when } from "../../common/js/ui.js";
 import { patientPath, formValues } from "./staff-ui.js";
-import { clearErrors, showFailure, say } from "../../shared/js/forms.js";
+import { clearErrors, showFailure, say } from "../../common/js/forms.js";
 
 let patient = null;
 let saved = () => {};

@@ -1,9 +1,9 @@
 // Finding and adding patients; the patient panel with its portal status and tooltip.
-import * as api from "../../shared/js/api.js";
+import * as api from "../../common/js/api.js";
 import * as edit from "./patient-edit.js";
-import { $, show, announce, element, when } from "../../shared/js/ui.js";
+import { $, show, announce, element, when } from "../../common/js/ui.js";
 import { badge, patientPath, formValues } from "./staff-ui.js";
-import { clearErrors, showFailure } from "../../shared/js/forms.js";
+import { clearErrors, showFailure } from "../../common/js/forms.js";
 
 let shown = null;
 let opener = null;

@@ -1,8 +1,8 @@
 // The queue: a compact panel, the full queue it pops out to, the row actions (secure
 // message, the two dismiss icons, the yellow helper button) and the auto-refresh that
 // keeps the user's place: rows are updated in place, never rebuilt.
-import * as api from "../../shared/js/api.js";
-import { $, show, announce, element, typeLabel, stateLabel, when } from "../../shared/js/ui.js";
+import * as api from "../../common/js/api.js";
+import { $, show, announce, element, typeLabel, stateLabel, when } from "../../common/js/ui.js";
 import { conflictText, HELPER_LABELS } from "./staff-ui.js";
 
 export const REFRESH_MS = 30 * 1000;

@@ -1,7 +1,7 @@
 // The "send a secure message" dialog: message, the two default-on checkboxes, the
 // disposition, and the patient's past correspondence on demand.
-import * as api from "../../shared/js/api.js";
-import { $, show, announce, element, typeLabel, when } from "../../shared/js/ui.js";
+import * as api from "../../common/js/api.js";
+import { $, show, announce, element, typeLabel, when } from "../../common/js/ui.js";
 import { conflictText, filledIn } from "./staff-ui.js";
 
 let current = null;

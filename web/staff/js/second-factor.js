@@ -1,7 +1,7 @@
 // The staff sign-in's second step: enrolling an authenticator app (a first sign-in, or after
 // an admin's reset), then the app's code at every sign-in. The server draws the QR code.
-import * as api from "../../shared/js/api.js";
-import { $ } from "../../shared/js/ui.js";
+import * as api from "../../common/js/api.js";
+import { $ } from "../../common/js/ui.js";
 
 let step = null; // { username, session } of the challenge being answered
 let hooks = {};

@@ -1,9 +1,9 @@
 // Sign-in (with the new-password step of a first sign-in and the authenticator app's code),
 // sign-out and the 15-minute inactivity sign-out.
-import * as api from "../../shared/js/api.js";
-import { $, show, announce } from "../../shared/js/ui.js";
-import * as idle from "../../shared/js/idle.js";
-import * as signIn from "../../shared/js/sign-in.js";
+import * as api from "../../common/js/api.js";
+import { $, show, announce } from "../../common/js/ui.js";
+import * as idle from "../../common/js/idle.js";
+import * as signIn from "../../common/js/sign-in.js";
 import * as secondFactor from "./second-factor.js";
 
 let challenge = null;

@@ -1,8 +1,8 @@
 // An admin's reset of a staff member's authenticator app, from the Links menu (the API
 // checks the admin group too).
-import * as api from "../../shared/js/api.js";
-import { $, show } from "../../shared/js/ui.js";
-import { clearErrors, showFailure, say } from "../../shared/js/forms.js";
+import * as api from "../../common/js/api.js";
+import { $, show } from "../../common/js/ui.js";
+import { clearErrors, showFailure, say } from "../../common/js/forms.js";
 
 const form = () => $("#mfa-reset-form");
 const note = () => $("#mfa-reset-note");

@@ -1,5 +1,5 @@
 /* What only the staff pages show: helper buttons, conflicts, patient paths and badges. */
-import { $, stateLabel } from "../../shared/js/ui.js";
+import { $, stateLabel } from "../../common/js/ui.js";
 
 export const HELPER_LABELS = {
   refill: "Open encounter note",

@@ -1,7 +1,7 @@
 // Bulk invitations: the patients ticked, or every match of the search, sent as one job.
-import * as api from "../../shared/js/api.js";
-import { $, show, announce } from "../../shared/js/ui.js";
-import { say } from "../../shared/js/forms.js";
+import * as api from "../../common/js/api.js";
+import { $, show, announce } from "../../common/js/ui.js";
+import { say } from "../../common/js/forms.js";
 import * as list from "./list.js";
 import { follow } from "./job.js";
 

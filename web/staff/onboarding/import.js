@@ -1,6 +1,6 @@
 // An admin's import of a patient list: check the file, then import it.
-import * as api from "../../shared/js/api.js";
-import { $, element, show, announce } from "../../shared/js/ui.js";
+import * as api from "../../common/js/api.js";
+import { $, element, show, announce } from "../../common/js/ui.js";
 import * as list from "./list.js";
 import { follow } from "./job.js";
 

@@ -1,7 +1,7 @@
 // A background job's progress: asks GET /api/staff/jobs/{id} until the job is finished (or
 // has stalled: no progress for half an hour).
-import * as api from "../../shared/js/api.js";
-import { $, element, show } from "../../shared/js/ui.js";
+import * as api from "../../common/js/api.js";
+import { $, element, show } from "../../common/js/ui.js";
 
 /** Shows the job in `box` (its <progress>, counts and failures); resolves with the finished job. */
 export async function follow(jobId, box) {

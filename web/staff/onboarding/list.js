@@ -1,7 +1,7 @@
 // The patient list: search, status filter, pages, the status rectangles and the email links.
-import * as api from "../../shared/js/api.js";
-import { $, element, show, announce, day } from "../../shared/js/ui.js";
-import { say } from "../../shared/js/forms.js";
+import * as api from "../../common/js/api.js";
+import { $, element, show, announce, day } from "../../common/js/ui.js";
+import { say } from "../../common/js/forms.js";
 import { patientPath } from "../js/staff-ui.js";
 
 const LABELS = { inactive: "Inactive", unactivated: "Not activated", active: "Active" };
