@@ -56,17 +56,16 @@ from tests import staff_mfa
 from tests.local.conftest import RunningPortal, start_portal
 
 CONCURRENCY = 16
-# Users start a few a second, not all at once: the local gateway (http.server) listens with a
-# backlog of 5, and 16 connections opened in the same instant can be reset there, which no
-# CloudFront edge would do (see the report's note on local/gateway.py).
-SPAWN_RATE = 4
+# All users start at once: the local gateway's listen backlog (local.gateway.GatewayServer)
+# takes a burst of 16 connections, as a CloudFront edge would.
+SPAWN_RATE = CONCURRENCY
 PATIENT_USERS = 10
 STAFF_USERS = 6  # the two demo staff and four invented members
 LAST_NAME = "Loadwell"  # every invented patient's; demo data has no such name
 FIRST_NAMES = ("Ada", "Bram", "Cleo", "Dov", "Edda", "Finn", "Greta", "Hugo", "Iona", "Jory")
 STAFF_PASSWORD = "Loadwell-staff-kettle-2026"  # noqa: S105 - the invented members' own
 PATIENT_PASSWORD = "silver lantern harbor forty"  # noqa: S105
-TIMEOUT = 60  # seconds a client waits for one answer; the runtime serves one at a time
+TIMEOUT = 60  # seconds a client waits for one answer; each function serves one at a time
 PAGE = 200
 
 # Which staff change makes which history entry (action, state after), by the request's kind.

@@ -217,9 +217,17 @@ def make_handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class GatewayServer(ThreadingHTTPServer):
+    """A thread per connection, and a listen backlog a burst of connections fits in:
+    http.server's default of 5 reset some of 16 connections opened at once (the load run),
+    which no CloudFront edge would do."""
+
+    daemon_threads = True
+    request_queue_size = 128
+
+
 def serve(gateway: Gateway, port: int) -> tuple[ThreadingHTTPServer, threading.Thread]:
-    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(gateway))
-    server.daemon_threads = True
+    server = GatewayServer(("127.0.0.1", port), make_handler(gateway))
     thread = threading.Thread(target=server.serve_forever, name="gateway", daemon=True)
     thread.start()
     return server, thread

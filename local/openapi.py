@@ -96,6 +96,8 @@ def with_error_responses(merged: dict[str, Any]) -> None:
                 declare(operation, "415", "A body that is not JSON (`field: content-type`).", ERROR)
             declare(operation, "413", "A request over API Gateway's payload limit.", GATEWAY)
             declare(operation, "429", "Throttled by API Gateway.", GATEWAY)
+            busy = "AWS was busy or briefly unavailable: nothing was changed; try again after `Retry-After` seconds."
+            declare(operation, "503", busy, ERROR)
             operation["responses"] = dict(sorted(responses.items()))
 
 

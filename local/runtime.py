@@ -7,10 +7,9 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from moto.server import ThreadedMotoServer
-
 from local import demo_data, gateway, streams, totp
 from local import emulator as emulator_fixes
+from local.faults import FaultyMotoServer
 from local.functions import FunctionHost
 from local.stack import provision
 
@@ -41,7 +40,8 @@ class Runtime:
         os.environ.pop("AWS_SESSION_TOKEN", None)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the emulator's request lines
         emulator_fixes.apply()
-        emulator = ThreadedMotoServer(ip_address="127.0.0.1", port=self.emulator_port, verbose=False)
+        # Tests plan AWS's errors there (local.faults); nothing fails unless one does.
+        emulator = FaultyMotoServer(ip_address="127.0.0.1", port=self.emulator_port, verbose=False)
         emulator.start()
         self._stops.append(emulator)
         _, emulator_port = emulator.get_host_and_port()
@@ -51,12 +51,14 @@ class Runtime:
 
         self.stack = provision(region=REGION, public_url=self.url)
         functions = FunctionHost(self.stack)
+        self._stops.append(functions)
         if self.demo_data:
             demo_data.seed(
                 table_name=self.stack.ref("PortalTable"),
                 staff_pool_id=self.stack.ref("StaffUserPool"),
                 patient_pool_id=self.stack.ref("PatientUserPool"),
             )
+        functions.wait_ready()
         server, _ = gateway.serve(gateway.Gateway(self.stack, functions, emulator_url), self.port)
         self.port = server.server_address[1]
         self._stops.append(server)

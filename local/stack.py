@@ -233,12 +233,17 @@ def _environments(stack: Stack, overrides: Mapping[str, str]) -> None:
         variables = {key: str(value) for key, value in stack.resolver.resolve({**shared, **own}).items()}
         variables.update(overrides)
         stack.functions[name] = variables
-    # One process plays every function, so it holds the union of their environments.
+    # The union, for what sets up the stack and for the integration tests, which call every
+    # function in their own process (the runtime gives each function only its own).
+    # A variable the functions set differently (each one's POWERTOOLS_SERVICE_NAME) is left out.
+    differing = {
+        key
+        for variables in stack.functions.values()
+        for key, value in variables.items()
+        if any(other.get(key, value) != value for other in stack.functions.values())
+    }
     for variables in stack.functions.values():
-        for key, value in variables.items():
-            if stack.environment.get(key, value) != value:
-                raise ValueError(f"functions disagree on {key}; the local runtime cannot host both")
-            stack.environment[key] = value
+        stack.environment.update({key: value for key, value in variables.items() if key not in differing})
 
 
 def _authorizers(stack: Stack) -> None:
@@ -285,10 +290,10 @@ def provision(
         stack,
         {
             "PORTAL_URL": f"{public_url.rstrip('/')}/portal/",
+            # Metrics stay on the console's log lines no more than Lambda would send them to
+            # CloudWatch: off (Powertools still prints a set that reaches 100 values).
             "POWERTOOLS_METRICS_DISABLED": "true",
             "AWS_DEFAULT_REGION": region,
-            # One process hosts every function; its log lines say which in function_name.
-            "POWERTOOLS_SERVICE_NAME": "patient-portal-local",
         },
     )
     _authorizers(stack)

@@ -204,7 +204,7 @@ def test_a_stale_version_is_a_409_while_the_item_stays_open(demo, queue_api, del
     assert len(sent_emails()) == 1
 
 
-def test_dismiss_and_restore_are_one_conditional_write_each_plus_the_audit_entry(demo, queue_api, aws_calls):
+def test_dismiss_and_restore_are_one_transaction_each_with_the_audit_entry(demo, queue_api, aws_calls):
     item = open_item(queue_api, "appointment")
     aws_calls.reset()
     status, dismissed = queue_api(
@@ -213,14 +213,21 @@ def test_dismiss_and_restore_are_one_conditional_write_each_plus_the_audit_entry
         body={"outcome": "not_completed", "expected_version": item["version"]},
     )
     assert status == 200, dismissed
-    assert aws_calls.operations() == {"GetItem": 1, "UpdateItem": 1, "PutItem": 1}
+    # the staff session, the request (whose patient, which version), then both writes or neither
+    assert aws_calls.operations() == {"GetItem": 2, "TransactWriteItems": 1}
+    (transaction,) = aws_calls.parameters_of("TransactWriteItems")
+    assert [next(iter(entry)) for entry in transaction["TransactItems"]] == ["Update", "Put"]
+    assert dismissed["state"] == "not_completed"
+    assert dismissed["dismissed_by"] == FRONTDESK.username
+    assert dismissed["version"] == item["version"] + 1
     aws_calls.reset()
     status, restored = queue_api(
         "POST", f"/api/staff/archive/{item['request_id']}/restore", body={"expected_version": dismissed["version"]}
     )
     assert status == 200, restored
-    assert aws_calls.operations() == {"GetItem": 1, "UpdateItem": 1, "PutItem": 1}
+    assert aws_calls.operations() == {"GetItem": 2, "TransactWriteItems": 1}
     assert restored["state"] == "open"
+    assert restored["dismissed_by"] == ""
     _, page = queue_api("GET", "/api/staff/queue", query="type=appointment&limit=200")
     assert item["request_id"] in [row["request_id"] for row in page["items"]]
     _, detail = queue_api("GET", f"/api/staff/queue/{item['request_id']}")

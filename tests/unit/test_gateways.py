@@ -14,7 +14,7 @@ from patientportal import aws, events
 from patientportal.auth import cognito
 from patientportal.dal import batches
 from patientportal.dal.table import Table
-from patientportal.errors import ConflictError, NotFoundError
+from patientportal.errors import ConflictError, NotFoundError, UnavailableError
 from patientportal.settings import Settings
 
 
@@ -277,3 +277,63 @@ def test_one_query_as_worded_answers_its_items_and_where_the_next_starts(client)
         "ScanIndexForward": True,
         "ExclusiveStartKey": {"pk": {"S": "A"}, "sk": {"S": "1"}},
     }
+
+
+def cancelled(*reasons: str) -> ClientError:
+    return ClientError(
+        {
+            "Error": {"Code": "TransactionCanceledException", "Message": "cancelled"},
+            "CancellationReasons": [{"Code": reason} for reason in reasons],
+        },
+        "TransactWriteItems",
+    )
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        error("ProvisionedThroughputExceededException"),
+        error("ThrottlingException"),
+        error("RequestLimitExceeded"),
+        error("InternalServerError"),
+        error("ServiceUnavailable"),
+        cancelled("None", "ThrottlingError"),
+        cancelled("TransactionConflict", "None"),
+    ],
+)
+def test_dynamodb_busy_after_botocores_retries_is_a_503_for_every_kind_of_call(client, refusal):
+    """What AWS answers when busy becomes ``UnavailableError`` (the API's 503) on reads and
+    writes alike, carrying AWS's code for the log; a failed condition stays a conflict."""
+    for call in (
+        lambda table: table.get({"pk": "a", "sk": "b"}),
+        lambda table: table.query_page(partition=("pk", "a")),
+        lambda table: table.update({"pk": "a", "sk": "b"}, expression="SET x = :x", values={":x": 1}),
+        lambda table: table.transact([], conflict="changed"),
+    ):
+        client(get_item=[refusal], query=[refusal], update_item=[refusal], transact_write_items=[refusal])
+        with pytest.raises(UnavailableError) as raised:
+            call(Table("t"))
+        assert raised.value.aws_code == refusal.response["Error"]["Code"]
+
+
+def test_a_failed_condition_is_a_conflict_and_other_refusals_stay_errors(client):
+    client(transact_write_items=[cancelled("None", "ConditionalCheckFailed"), cancelled("ValidationError")])
+    with pytest.raises(ConflictError, match="changed"):
+        Table("t").transact([], conflict="changed")
+    with pytest.raises(ClientError):
+        Table("t").transact([], conflict="changed")
+    client(get_item=[error("ValidationException")], put_item=[error("ConditionalCheckFailedException")])
+    with pytest.raises(ClientError):
+        Table("t").get({"pk": "a", "sk": "b"})
+    with pytest.raises(ConflictError):
+        Table("t").put({"pk": "a", "sk": "b"}, condition="attribute_not_exists(pk)", conflict="taken")
+
+
+def test_every_client_tries_three_times_in_all_with_botocores_standard_retries(monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    aws.forget_clients()
+    try:
+        retries = aws.dynamodb().meta.config.retries
+    finally:
+        aws.forget_clients()
+    assert retries == {"mode": "standard", "total_max_attempts": 3}

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import botocore.session
+from botocore.config import Config
+from botocore.exceptions import ClientError
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -20,11 +22,44 @@ if TYPE_CHECKING:
 
 _clients: dict[str, Any] = {}
 
+# botocore's "standard" retries: three attempts in all, with jittered pauses of up to 1 s and
+# 2 s. Its default for DynamoDB ("legacy") is ten attempts over about 25 s, which outlasts the
+# functions' 10-second timeout: a throttled request would end as Lambda's error, not as our 503.
+RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 3})
+
+# What AWS answers when it is busy or briefly down: the call did nothing, and the same call a
+# moment later can succeed. (A cancelled transaction says so per item, in its reasons.)
+BUSY = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "Throttling",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "InternalFailure",
+        "InternalErrorException",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "TransactionInProgressException",
+    }
+)
+BUSY_ITEM = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded", "TransactionConflict"})
+
+
+def busy(error: ClientError) -> bool:
+    """Whether AWS refused ``error``'s call for now rather than for good."""
+    code = error.response.get("Error", {}).get("Code", "")
+    if code == "TransactionCanceledException":
+        reasons = error.response.get("CancellationReasons", [])
+        return any(reason.get("Code") in BUSY_ITEM for reason in reasons)
+    return code in BUSY
+
 
 def _client(service: str) -> Any:
     """botocore directly: boto3 would add s3transfer and more to every cold start."""
     if service not in _clients:
-        _clients[service] = botocore.session.get_session().create_client(service)
+        _clients[service] = botocore.session.get_session().create_client(service, config=RETRIES)
     return _clients[service]
 
 

@@ -54,3 +54,15 @@ class PayloadTooLargeError(DomainError):
 
 class TooManyRequestsError(DomainError):
     code = "too_many_requests"
+
+
+class UnavailableError(DomainError):
+    """AWS answered that it is busy or briefly unavailable (throttling, an internal error)
+    after botocore's own retries: nothing of the request was written, and trying again in a
+    moment can succeed (docs/api.md "Status codes")."""
+
+    code = "unavailable"
+
+    def __init__(self, aws_code: str = "") -> None:
+        super().__init__("The portal is busy right now and changed nothing. Try again in a moment.")
+        self.aws_code = aws_code  # AWS's error code, for the log: never anything of the request

@@ -62,7 +62,10 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], HTTPStatus] = {
     errors.ValidationFailedError: HTTPStatus.UNPROCESSABLE_ENTITY,
     errors.TooManyRequestsError: HTTPStatus.TOO_MANY_REQUESTS,
     errors.PayloadTooLargeError: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+    errors.UnavailableError: HTTPStatus.SERVICE_UNAVAILABLE,
 }
+
+RETRY_AFTER_SECONDS = 2
 
 
 class ErrorDetail(BaseModel):
@@ -122,7 +125,13 @@ def answers(
 
 
 def error_response(
-    status: HTTPStatus, code: str, message: str, *, field: str | None = None, extra: dict[str, Any] | None = None
+    status: HTTPStatus,
+    code: str,
+    message: str,
+    *,
+    field: str | None = None,
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Response[str]:
     error: dict[str, Any] = {"code": code, "message": message}
     if field:
@@ -132,6 +141,7 @@ def error_response(
         status_code=status.value,
         content_type=content_types.APPLICATION_JSON,
         body=json.dumps(body, default=str),
+        headers=headers,
     )
 
 
@@ -275,7 +285,14 @@ def build_resolver() -> APIGatewayHttpResolver:
         extra = None
         if isinstance(error, errors.ConflictError) and error.current is not None:
             extra = {"current": error.current}
-        return error_response(status_of(error), error.code, error.message, field=error.field, extra=extra)
+        # A busy AWS: the same request again in a moment can succeed (docs/api.md "Status codes").
+        headers = None
+        if isinstance(error, errors.UnavailableError):
+            headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+            logger.warning("AWS busy or unavailable; answered 503", extra={"aws_code": error.aws_code})
+        return error_response(
+            status_of(error), error.code, error.message, field=error.field, extra=extra, headers=headers
+        )
 
     @app.exception_handler(RequestValidationError)
     def invalid_request(error: RequestValidationError) -> Response[str]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from patientportal import normalise
@@ -131,6 +132,8 @@ class Transition:
     expression: str
     values: dict[str, Any]
     condition: str
+    # What the request's own fields are after it, for an answer built without reading it again
+    after: dict[str, Any] = field(default_factory=dict)
 
     def arguments(self, expected_version: int) -> dict[str, Any]:
         sets, _, removes = self.expression.partition(" REMOVE ")
@@ -151,6 +154,7 @@ def dismissal(request_id: str, *, outcome: str, at: str, by: str) -> Transition:
         "SET #state = :outcome, queue_pk = archive_pk, dismissed_at = :at, dismissed_by = :by REMOVE queue_type_pk",
         {":outcome": outcome, ":at": at, ":by": by, ":entry": [history_entry(at, by, "dismissed", outcome)]},
         "#state = :open_state",
+        {"state": outcome, "dismissed_at": at, "dismissed_by": by},
     )
 
 
@@ -162,6 +166,7 @@ def restoration(request_id: str, *, at: str, by: str) -> Transition:
         "REMOVE dismissed_at, dismissed_by",
         {":open_queue": keys.OPEN_QUEUE, ":entry": [history_entry(at, by, "restored", "open")]},
         "#state <> :open_state",
+        {"state": "open", "dismissed_at": "", "dismissed_by": ""},
     )
 
 
@@ -172,6 +177,7 @@ def reply_left_open(request_id: str, *, at: str, by: str) -> Transition:
         "SET #state = :open_state",
         {":entry": [history_entry(at, by, "replied", "open")]},
         "#state = :open_state",
+        {"state": "open"},
     )
 
 
@@ -185,6 +191,7 @@ def change_set_applied(request_id: str, *, summary: str, complete: bool, at: str
             "SET helper_summary = :summary",
             {":summary": summary, ":entry": [applied]},
             "#state = :open_state",
+            {"helper_summary": summary},
         )
     done = dismissal(request_id, outcome="completed", at=at, by=by)
     sets, _, removes = done.expression.partition(" REMOVE ")
@@ -193,15 +200,16 @@ def change_set_applied(request_id: str, *, summary: str, complete: bool, at: str
         f"{sets}, helper_summary = :summary REMOVE {removes}",
         {**done.values, ":summary": summary, ":entry": [applied, *done.values[":entry"]]},
         done.condition,
+        {**done.after, "helper_summary": summary},
     )
 
 
-def apply(transition: Transition, expected_version: int, *, table: Table | None = None) -> RequestRecord:
-    """One conditional write; answers the request as it now is."""
-    changed = (table or Table()).update(
-        **transition.arguments(expected_version), conflict="Someone else handled this item first."
+def apply(transition: Transition, expected_version: int, audit_entry: Mapping[str, Any], *, table: Table) -> None:
+    """The change and its audit entry, in one transaction: both written or neither."""
+    table.transact(
+        [transition_entry(transition, expected_version, table), table.put_entry(audit_entry)],
+        conflict="Someone else handled this item first.",
     )
-    return RequestRecord.model_validate(changed)
 
 
 def transition_entry(transition: Transition, expected_version: int, table: Table) -> TransactWriteItemTypeDef:

@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 from patientportal import aws
 from patientportal.dal import cursors, keys
 from patientportal.dal.attributes import Item, from_attributes, to_attributes
-from patientportal.errors import ConflictError
+from patientportal.errors import ConflictError, UnavailableError
 from patientportal.settings import get_settings
 
 if TYPE_CHECKING:
@@ -25,18 +25,22 @@ if TYPE_CHECKING:
 
 
 @contextmanager
-def conflicts_as_domain_errors(message: str) -> Iterator[None]:
-    """A failed condition (alone or in a transaction) means someone changed the item first."""
+def aws_errors_as_domain_errors(conflict: str | None = None) -> Iterator[None]:
+    """A failed condition (alone or in a transaction) means someone changed the item first:
+    ``ConflictError(conflict)``. DynamoDB busy or briefly down, after botocore's retries,
+    means nothing was written: ``UnavailableError``, which the API answers 503."""
     try:
         yield
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
-        if code == "ConditionalCheckFailedException":
-            raise ConflictError(message) from error
-        if code == "TransactionCanceledException":
+        if conflict is not None and code == "ConditionalCheckFailedException":
+            raise ConflictError(conflict) from error
+        if conflict is not None and code == "TransactionCanceledException":
             reasons = error.response.get("CancellationReasons", [])
             if any(reason.get("Code") == "ConditionalCheckFailed" for reason in reasons):
-                raise ConflictError(message) from error
+                raise ConflictError(conflict) from error
+        if aws.busy(error):
+            raise UnavailableError(code) from error
         raise
 
 
@@ -61,16 +65,18 @@ class Table:
         self.name = name or get_settings().table_name
 
     def get(self, key: Mapping[str, str], *, consistent: bool = False) -> Item | None:
-        answer = aws.dynamodb().get_item(TableName=self.name, Key=to_attributes(key), ConsistentRead=consistent)
+        with aws_errors_as_domain_errors():
+            answer = aws.dynamodb().get_item(TableName=self.name, Key=to_attributes(key), ConsistentRead=consistent)
         found = answer.get("Item")
         return from_attributes(found) if found else None
 
     def put(self, item: Mapping[str, Any], *, condition: str | None = None, conflict: str = "Already exists.") -> None:
-        with conflicts_as_domain_errors(conflict):
+        with aws_errors_as_domain_errors(conflict):
             aws.dynamodb().put_item(**self._put_arguments(item, condition=condition))
 
     def delete(self, key: Mapping[str, str]) -> None:
-        aws.dynamodb().delete_item(TableName=self.name, Key=to_attributes(key))
+        with aws_errors_as_domain_errors():
+            aws.dynamodb().delete_item(TableName=self.name, Key=to_attributes(key))
 
     def update(
         self,
@@ -83,7 +89,7 @@ class Table:
         conflict: str = "The item changed; reload it.",
     ) -> Item:
         arguments = self._update_arguments(key, expression=expression, values=values, names=names, condition=condition)
-        with conflicts_as_domain_errors(conflict):
+        with aws_errors_as_domain_errors(conflict):
             answer = aws.dynamodb().update_item(**arguments, ReturnValues="ALL_NEW")
         return from_attributes(answer.get("Attributes", {}))
 
@@ -151,7 +157,8 @@ class Table:
         if cursor:
             start = cursors.decode(cursor, attributes=key_attributes, partition=partition)
             arguments["ExclusiveStartKey"] = to_attributes(start)
-        answer = aws.dynamodb().query(**arguments)
+        with aws_errors_as_domain_errors():
+            answer = aws.dynamodb().query(**arguments)
         items = [from_attributes(found) for found in answer.get("Items", [])]
         if len(items) <= limit:
             return items, None
@@ -189,7 +196,8 @@ class Table:
             arguments["ExpressionAttributeNames"] = dict(names)
         if start:
             arguments["ExclusiveStartKey"] = to_attributes(start)
-        answer = aws.dynamodb().query(**arguments)
+        with aws_errors_as_domain_errors():
+            answer = aws.dynamodb().query(**arguments)
         last = answer.get("LastEvaluatedKey")
         return [from_attributes(found) for found in answer.get("Items", [])], from_attributes(last) if last else None
 
@@ -214,7 +222,8 @@ class Table:
         }
         total = 0
         while True:
-            answer = aws.dynamodb().query(**arguments)
+            with aws_errors_as_domain_errors():
+                answer = aws.dynamodb().query(**arguments)
             total += int(answer.get("Count", 0))
             last = answer.get("LastEvaluatedKey")
             if not last:
@@ -227,7 +236,8 @@ class Table:
 
     def write_batch(self, pending: PendingBatch) -> PendingBatch:
         """One ``BatchWriteItem``; what DynamoDB left unprocessed (``done`` when nothing)."""
-        answer = aws.dynamodb().batch_write_item(RequestItems=dict(pending.request_items))
+        with aws_errors_as_domain_errors():
+            answer = aws.dynamodb().batch_write_item(RequestItems=dict(pending.request_items))
         return PendingBatch(self.name, dict(answer.get("UnprocessedItems") or {}))
 
     def batch_keys(self, keys: Sequence[Mapping[str, str]], *, attributes: tuple[str, ...] = ()) -> PendingBatch:
@@ -241,12 +251,13 @@ class Table:
 
     def read_batch(self, pending: PendingBatch) -> tuple[list[Item], PendingBatch]:
         """One ``BatchGetItem``: the items found, and the keys DynamoDB left unprocessed."""
-        answer = aws.dynamodb().batch_get_item(RequestItems=dict(pending.request_items))
+        with aws_errors_as_domain_errors():
+            answer = aws.dynamodb().batch_get_item(RequestItems=dict(pending.request_items))
         found = [from_attributes(item) for item in answer.get("Responses", {}).get(self.name, [])]
         return found, PendingBatch(self.name, dict(answer.get("UnprocessedKeys") or {}))
 
     def transact(self, operations: Sequence[TransactWriteItemTypeDef], *, conflict: str) -> None:
-        with conflicts_as_domain_errors(conflict):
+        with aws_errors_as_domain_errors(conflict):
             aws.dynamodb().transact_write_items(TransactItems=list(operations))
 
     # Builders for transaction entries, so callers never write DynamoDB's wire format.

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from patientportal import clock, normalise
 from patientportal.errors import BadRequestError, PayloadTooLargeError
+from patientportal.models.accounts import EMAIL_ADDRESS
 from patientportal.models.imports import RowProblem
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -131,6 +132,9 @@ def identity_of(last_name: str, first_name: str, date_of_birth: str) -> tuple[st
     return normalise.name(last_name), normalise.name(first_name), date_of_birth
 
 
+SENDABLE_EMAIL = re.compile(EMAIL_ADDRESS)
+
+
 def _checked_email(address: str) -> tuple[str, str]:
     """The address as email-validator normalises it, or "" and why it is not valid (syntax
     only, no DNS). Imported on first use: it compiles its grammar at import, which every
@@ -138,9 +142,14 @@ def _checked_email(address: str) -> tuple[str, str]:
     from email_validator import EmailNotValidError, validate_email  # noqa: PLC0415
 
     try:
-        return validate_email(address, check_deliverability=False).normalized, ""
+        normalized = validate_email(address, check_deliverability=False, allow_smtputf8=False).normalized
     except EmailNotValidError as error:
         return "", str(error)
+    if not SENDABLE_EMAIL.fullmatch(normalized):
+        # Valid in RFC 5322 but not the API's rule (a quoted local part, say): staff could
+        # not save the record again as it stands, and SES might not take it.
+        return "", "is not an address the portal can send to (plain letters, digits and marks such as . _ + - only)"
+    return normalized, ""
 
 
 def check_row(line: int, fields: list[str], values: dict[str, str], width: int) -> CheckedRow:

@@ -80,7 +80,7 @@ def stale(request_id: str) -> ConflictError:
 
 
 def dismiss_request(staff: Principal, request_id: str, dismissal: Dismissal, *, api_request_id: str) -> QueueItem:
-    """Completed or will not be completed: into the archive, in one conditional write."""
+    """Completed or will not be completed: into the archive."""
     change = stored_requests.dismissal(request_id, outcome=dismissal.outcome, at=clock.timestamp(), by=staff.username)
     return _apply(staff, change, dismissal.expected_version, "dismiss_request", api_request_id)
 
@@ -94,12 +94,25 @@ def restore_request(staff: Principal, request_id: str, restoration: Restoration,
 def _apply(
     staff: Principal, change: stored_requests.Transition, expected_version: int, action: str, api_request_id: str
 ) -> QueueItem:
+    """One read (whose patient, at which version), then the change and its audit entry in one
+    transaction checked against the version the staff member saw: both or neither, so a
+    failure never leaves a change without its audit entry, nor an answer that contradicts
+    what was stored. A version already past the one seen is a 409 without a write."""
+    table = Table()
+    request = stored_requests.get_request(change.request_id, table=table)
+    if request is None:
+        raise NotFoundError("There is no such request.")
+    if request.version != expected_version:
+        raise ConflictError(
+            "Someone else handled this item first; here it is as it now stands.",
+            current=QueueItem.from_record(request).model_dump(),
+        )
+    entry = audit.audit_item(staff, action, request.patient_id, api_request_id)
     try:
-        record = stored_requests.apply(change, expected_version)
+        stored_requests.apply(change, expected_version, entry, table=table)
     except ConflictError as error:
         raise stale(change.request_id) from error
-    audit.record(staff, action, record.patient_id, api_request_id)
-    return QueueItem.from_record(record)
+    return QueueItem.from_record(request, **change.after, version=request.version + 1)
 
 
 def reply_to_request(staff: Principal, request_id: str, reply: StaffReply, *, api_request_id: str) -> ReplyResult:
@@ -139,6 +152,5 @@ def reply_to_request(staff: Principal, request_id: str, reply: StaffReply, *, ap
         )
     except ConflictError as error:
         raise stale(request_id) from error
-    state = request.state if reply.disposition == "leave_open" else reply.disposition
-    item = QueueItem.from_record(request, state=state, version=request.version + 1)
+    item = QueueItem.from_record(request, **transition.after, version=request.version + 1)
     return ReplyResult(message=message_view(message), item=item)

@@ -1,0 +1,68 @@
+"""Each function in a process of its own, with exactly its template environment
+(local.functions): the load run's 500s came from one process hosting every function, where
+Powertools had read the metric namespace before the functions' environment was set, and the
+100th value of a metric then raised "Must contain a metric namespace" (docs/decisions.md 52)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from local.functions import FunctionError, FunctionWorker, LambdaContext
+
+PROBE = ("tests.local.probe_function", "handler")
+
+
+def worker_for(environment: dict[str, str]) -> FunctionWorker:
+    keep = {key: os.environ[key] for key in ("PATH", "PYTHONPATH") if key in os.environ}
+    return FunctionWorker("ProbeFunction", *PROBE, {**keep, **environment})
+
+
+def test_a_worker_sees_only_the_environment_it_was_given_and_reads_it_before_its_imports():
+    worker = worker_for(
+        {"POWERTOOLS_METRICS_NAMESPACE": "PatientPortal", "POWERTOOLS_SERVICE_NAME": "queue", "ONLY_HERE": "1"}
+    )
+    try:
+        answer = worker.invoke({}, LambdaContext(function_name="ProbeFunction"))
+    finally:
+        worker.stop()
+    assert answer["namespace"] == "PatientPortal"
+    assert answer["service"] == "queue"
+    assert answer["function_name"] == "ProbeFunction"
+    assert answer["pid"] != os.getpid()
+    assert answer["environment"]["ONLY_HERE"] == "1"
+    assert "AWS_ENDPOINT_URL" not in answer["environment"]  # not given, so not there
+    assert set(answer["environment"]) <= {
+        "PATH",
+        "PYTHONPATH",
+        "POWERTOOLS_METRICS_NAMESPACE",
+        "POWERTOOLS_SERVICE_NAME",
+        "ONLY_HERE",
+        "LC_CTYPE",  # Python's own UTF-8 mode may set it
+    }
+
+
+def test_a_hundred_and_fifty_metric_values_in_one_invocation_answer_and_an_error_is_the_callers():
+    worker = worker_for({"POWERTOOLS_METRICS_NAMESPACE": "PatientPortal", "POWERTOOLS_METRICS_DISABLED": "true"})
+    try:
+        for _ in range(3):  # metrics off: Powertools keeps the values between invocations
+            answer = worker.invoke({"metrics": 60}, LambdaContext(function_name="ProbeFunction"))
+            assert answer["namespace"] == "PatientPortal"
+        with pytest.raises(FunctionError, match="LookupError"):
+            worker.invoke({"fail": True}, LambdaContext(function_name="ProbeFunction"))
+        # and the worker serves the next invocation after an error, as a Lambda container does
+        assert worker.invoke({}, LambdaContext(function_name="ProbeFunction"))["namespace"] == "PatientPortal"
+    finally:
+        worker.stop()
+
+
+def test_without_the_namespace_the_hundredth_value_fails_the_invocation():
+    """The failure the load run met, shown where it comes from."""
+    worker = worker_for({"POWERTOOLS_METRICS_DISABLED": "true"})
+    try:
+        worker.invoke({"metrics": 99}, LambdaContext(function_name="ProbeFunction"))
+        with pytest.raises(FunctionError, match="SchemaValidationError"):
+            worker.invoke({"metrics": 1}, LambdaContext(function_name="ProbeFunction"))
+    finally:
+        worker.stop()
