@@ -15,12 +15,12 @@ ESLINT := node_modules/eslint/bin/eslint.js
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help run test fuzz phi-scan faults lint bandit typecheck check-template browser-tests screenshots chromium openapi build deploy publish-web bench load load-short clean
+.PHONY: help run test fuzz phi-scan faults least-privilege lint bandit typecheck check-template browser-tests screenshots chromium openapi build deploy publish-web bench load load-short clean
 
 help:
 	@echo "make run    start the whole portal locally with demo data"
 	@echo "make test   install what is needed, lint, check the template, run every suite"
-	@echo "make build | deploy | bench | load | openapi | fuzz | phi-scan | faults | browser-tests | screenshots | bandit | clean"
+	@echo "make build | deploy | bench | load | openapi | fuzz | phi-scan | faults | least-privilege | browser-tests | screenshots | bandit | clean"
 
 $(VENV)/.installed: requirements/dev.txt layers/common/requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -128,6 +128,12 @@ load: $(VENV)/.installed
 
 load-short: $(VENV)/.installed
 	$(PY) -m pytest -q -p no:cacheprovider tests/local/test_load.py
+
+# Least privilege, proven by the calls themselves: the integration suite, every AWS call each
+# function makes checked against its grants in the template, and the grants no call used
+# listed and refused (docs/security.md 4.4; tests/least_privilege.py). `make test` runs it.
+least-privilege: $(VENV)/.installed
+	$(PY) -m pytest -n 2 --dist loadgroup -p no:cacheprovider -q tests/integration
 
 # AWS failing under the whole local stack, counted: SES throttled, down a while, down for good
 # (the dead-letter queue); DynamoDB throttled during a reply or a dismissal (503, nothing

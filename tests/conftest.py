@@ -11,6 +11,10 @@ import pytest
 
 from patientportal import aws
 
+# The least-privilege check's figures and verdict, gathered where the run is reported (the
+# xdist controller loads no conftest below this one).
+pytest_plugins = ("tests.least_privilege",)
+
 
 @pytest.fixture(autouse=True)
 def no_real_aws(monkeypatch: pytest.MonkeyPatch) -> None:

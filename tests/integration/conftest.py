@@ -26,7 +26,7 @@ from patientportal.auth.tokens import unverified_claims
 from patientportal.dal.table import Table
 from patientportal.logic.mail import delivery
 from patientportal.settings import get_settings
-from tests import staff_mfa
+from tests import least_privilege, staff_mfa
 
 PUBLIC_URL = "http://portal.test"
 
@@ -54,6 +54,40 @@ def emulator() -> Iterator[str]:
         _, port = server.get_host_and_port()
         yield f"http://127.0.0.1:{port}"
         server.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def least_privilege_recording() -> Iterator[None]:
+    """Every AWS call a function's handler makes is recorded as that function's
+    (``tests/least_privilege.py``); setup's calls are no function's."""
+    with least_privilege.recording():
+        yield
+
+
+def _refused(item: pytest.Item) -> None:
+    problems = least_privilege.check(item.funcargs.get("stack"))  # type: ignore[attr-defined]
+    if problems:
+        pytest.fail("calls the template does not allow:\n" + "\n".join(problems), pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """A call its function's policy would not allow fails the test that made it."""
+    result = yield
+    _refused(item)
+    return result
+
+
+@pytest.fixture(autouse=True)
+def least_privilege_teardown(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The same check for calls made by fixtures after the test (the test's own, and its
+    fixtures' before it, are checked as it ends)."""
+    least_privilege.start_test()
+    yield
+    try:
+        _refused(request.node)
+    finally:
+        least_privilege.end_test()
 
 
 def _forget_process_state() -> None:
