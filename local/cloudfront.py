@@ -10,6 +10,7 @@ gives, so both see what a function behind the real distribution would.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -114,3 +115,30 @@ def origin_request(edge: ApiEdge, headers: Mapping[str, str], *, viewer: str) ->
 
 def origin_query(edge: ApiEdge, query: str) -> str:
     return query if edge.query else ""
+
+
+class ViewerRequestFunction:
+    """The default behavior's viewer-request CloudFront Function, its code run as written in
+    the template (JavaScript, in Duktape through dukpy), so the local gateway rewrites a
+    static path exactly as the distribution will: no second copy of the rule in Python."""
+
+    def __init__(self, template: Mapping[str, Any]) -> None:
+        import dukpy  # type: ignore[import-untyped]  # noqa: PLC0415 - the local runtime's alone
+
+        resources = template["Resources"]
+        behavior = resources["Distribution"]["Properties"]["DistributionConfig"]["DefaultCacheBehavior"]
+        (association,) = [item for item in behavior["FunctionAssociations"] if item["EventType"] == "viewer-request"]
+        function = association["FunctionARN"]["Fn::GetAtt"][0]
+        self._interpreter = dukpy.JSInterpreter()
+        self._interpreter.evaljs(resources[function]["Properties"]["FunctionCode"])
+        self._lock = threading.Lock()  # one interpreter, used by the gateway's threads in turn
+
+    def uri(self, method: str, uri: str) -> str:
+        """The URI the request has after the function (it may change only the URI here)."""
+        with self._lock:
+            changed = self._interpreter.evaljs(
+                "handler({request: {method: dukpy.method, uri: dukpy.uri, headers: {}, querystring: {}}}).uri",
+                method=method,
+                uri=uri,
+            )
+        return str(changed)

@@ -33,21 +33,46 @@ factor; moto's own path decides everything else), and deletes a token as Cognito
 it: the user's TOTP registration and preference go (docs/decisions.md). Codes are checked
 only with ``MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP=true``, which the hosts of the emulator
 set; every user shares moto's one secret (``local.totp``).
+
+5. moto accepts every sign-in flow, whatever the app client allows; Cognito refuses a flow the
+client's ``ExplicitAuthFlows`` does not list ("USER_PASSWORD_AUTH flow not enabled for this
+client"). The emulator refuses it too, so a flow the template forgot to allow fails here
+before it fails on AWS.
+
+7. moto prepares every DynamoDB transaction by deep-copying each table it names, items and
+all, to restore the copy if the transaction is cancelled: with a few thousand items every
+reply or dismissal cost the emulator tens of milliseconds and held memory, and under load
+the functions timed out waiting for it. DynamoDB's work is the transaction's own items.
+``copy_only_what_a_transaction_touches`` saves just those items before moto runs it and
+puts them back if it fails; moto's copy of the table is then the table itself.
+
+6. moto's DynamoDB is not safe for concurrent requests, which the local runtime makes (each
+function in processes of its own): it prepares every transaction by copying the whole table
+and rolls a cancelled one back by restoring that copy, wiping out whatever another request
+wrote meanwhile (the load run lost requests that had been answered 201). DynamoDB keeps each
+item's writes atomic and isolated. ``one_dynamodb_call_at_a_time`` serves DynamoDB and its
+streams (both sign as ``dynamodb``) one call at a time, as moto was served when one process
+made every call; every other service is served as moto serves it.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from moto.cognitoidp.exceptions import NotAuthorizedError
+from moto.cognitoidp.exceptions import InvalidParameterException, NotAuthorizedError
 from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool, UserStatus
 from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.core.responses import ActionResult, EmptyResult
-from moto.dynamodb.models.dynamo_type import Item
-from moto.dynamodb.models.table import StreamShard
+from moto.dynamodb import models as dynamodb_models
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DynamoType, Item
+from moto.dynamodb.models.table import StreamShard, Table
 from moto.dynamodb.responses import DynamoHandler
 
 DIRECT_READS = ("query", "get_item", "batch_get_item")
@@ -176,8 +201,139 @@ def require_mfa_as_cognito_does() -> None:
     CognitoIdpResponse.admin_delete_software_token = _delete_software_token_action  # type: ignore[attr-defined]
 
 
+# The ExplicitAuthFlows value that allows each sign-in flow (and the legacy names Cognito
+# still reads), and what a client without the setting allows.
+ALLOWED_BY = {
+    "USER_PASSWORD_AUTH": {"ALLOW_USER_PASSWORD_AUTH", "USER_PASSWORD_AUTH"},
+    "REFRESH_TOKEN_AUTH": {"ALLOW_REFRESH_TOKEN_AUTH"},
+    "REFRESH_TOKEN": {"ALLOW_REFRESH_TOKEN_AUTH"},
+    "USER_SRP_AUTH": {"ALLOW_USER_SRP_AUTH"},
+    "CUSTOM_AUTH": {"ALLOW_CUSTOM_AUTH", "CUSTOM_AUTH_FLOW_ONLY"},
+    "ADMIN_USER_PASSWORD_AUTH": {"ALLOW_ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"},
+    "ADMIN_NO_SRP_AUTH": {"ALLOW_ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"},
+}
+COGNITO_DEFAULT_FLOWS = ["ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+
+
+def refuse_flows_the_client_does_not_allow(backend: CognitoIdpBackend, client_id: str, auth_flow: str) -> None:
+    for pool in backend.user_pools.values():
+        client = pool.clients.get(client_id)
+        if client is not None:
+            allowed = set(client.extended_config.get("ExplicitAuthFlows") or COGNITO_DEFAULT_FLOWS)
+            if not allowed & ALLOWED_BY.get(auth_flow, {auth_flow}):
+                raise InvalidParameterException(f"{auth_flow} flow not enabled for this client")
+            return
+
+
+def _checks_flows(original: Callable[..., dict[str, Any]], *, admin: bool) -> Callable[..., dict[str, Any]]:
+    def initiate(backend: CognitoIdpBackend, *arguments: Any) -> dict[str, Any]:
+        client_id, auth_flow = (arguments[1], arguments[2]) if admin else (arguments[0], arguments[1])
+        refuse_flows_the_client_does_not_allow(backend, client_id, str(auth_flow))
+        return original(backend, *arguments)
+
+    functools.update_wrapper(initiate, original)  # keeps what another fix marked on it
+    initiate.flows_checked = True  # type: ignore[attr-defined]
+    return initiate
+
+
+def allow_only_the_clients_flows() -> None:
+    if not hasattr(CognitoIdpBackend.initiate_auth, "flows_checked"):
+        CognitoIdpBackend.initiate_auth = _checks_flows(CognitoIdpBackend.initiate_auth, admin=False)  # type: ignore[method-assign]
+    if not hasattr(CognitoIdpBackend.admin_initiate_auth, "flows_checked"):
+        CognitoIdpBackend.admin_initiate_auth = _checks_flows(CognitoIdpBackend.admin_initiate_auth, admin=True)  # type: ignore[method-assign]
+
+
+_IN_TRANSACTION = threading.local()
+
+
+class _TablesNotCopiedInTransactions:
+    """``copy`` as moto's DynamoDB models see it: during a transaction a table is "copied" as
+    itself (fix 7 restores what the transaction touched); everything else is copied."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(copy, name)
+
+    def deepcopy(self, value: Any, memo: dict[int, Any] | None = None) -> Any:
+        if getattr(_IN_TRANSACTION, "active", False) and isinstance(value, Table):
+            return value
+        return copy.deepcopy(value, memo)
+
+
+def _key_of(table: Table, op_type: str, op: dict[str, Any]) -> tuple[DynamoType, DynamoType | None]:
+    key = op["Item"] if op_type == "Put" else op["Key"]
+    range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+    return DynamoType(key[table.hash_key_attr]), range_value
+
+
+def _put_back(table: Table, hash_value: DynamoType, range_value: DynamoType | None, item: Item | None) -> None:
+    """The item as it was before the transaction (no stream record: the cancelled writes'
+    own records stay, as fix 1 says)."""
+    if range_value is None:
+        if item is None:
+            table.items.pop(hash_value, None)
+        else:
+            table.items[hash_value] = item  # type: ignore[assignment]  # moto keeps a hash-only item there
+    elif item is None:
+        table.items.get(hash_value, {}).pop(range_value, None)
+    else:
+        table.items[hash_value][range_value] = item
+
+
+def _transaction_restoring_its_items(original: Callable[..., None]) -> Callable[..., None]:
+    def transact_write_items(backend: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+        saved = []
+        for entry in transact_items:
+            op_type, op = next(iter(entry.items()))
+            table = backend.tables.get(op.get("TableName", "")) if isinstance(op, dict) else None
+            if table is None:
+                continue
+            try:
+                hash_value, range_value = _key_of(table, op_type, op)
+            except (KeyError, TypeError):
+                continue  # moto refuses the entry itself
+            saved.append((table, hash_value, range_value, copy.deepcopy(table.get_item(hash_value, range_value))))
+        _IN_TRANSACTION.active = True
+        try:
+            original(backend, transact_items)
+        except Exception:
+            for table, hash_value, range_value, item in reversed(saved):
+                _put_back(table, hash_value, range_value, item)
+            raise
+        finally:
+            _IN_TRANSACTION.active = False
+
+    transact_write_items.restores_items = True  # type: ignore[attr-defined]
+    return transact_write_items
+
+
+def copy_only_what_a_transaction_touches() -> None:
+    if not hasattr(DynamoDBBackend.transact_write_items, "restores_items"):
+        setattr(dynamodb_models, "copy", _TablesNotCopiedInTransactions())  # noqa: B010 - moto's module global
+        DynamoDBBackend.transact_write_items = _transaction_restoring_its_items(  # type: ignore[method-assign]
+            DynamoDBBackend.transact_write_items
+        )
+
+
 def apply() -> None:
     keep_streams_through_rollbacks()
     answer_reads_directly()
     add_revoke_token()
     require_mfa_as_cognito_does()
+    allow_only_the_clients_flows()
+    copy_only_what_a_transaction_touches()
+
+
+_DYNAMODB = threading.Lock()
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def one_dynamodb_call_at_a_time(app: WsgiApp) -> WsgiApp:
+    """The emulator's WSGI application with DynamoDB's calls taken one at a time (fix 6)."""
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if "/dynamodb/aws4_request" not in environ.get("HTTP_AUTHORIZATION", ""):
+            return app(environ, start_response)
+        with _DYNAMODB:
+            return list(app(environ, start_response))  # the whole answer, inside the lock
+
+    return application

@@ -30,12 +30,12 @@ from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
+from local.emulator import WsgiApp, one_dynamodb_call_at_a_time
+
 PATH = "/_local/faults"
 # A signature names the service's signing name; SES v2 signs as "ses", like the classic API.
 SIGNED_AS = {"ses": ("sesv2", "ses")}
 SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
-
-WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 @dataclass
@@ -175,14 +175,15 @@ def _control(environ: dict[str, Any], start_response: Callable[..., Any], plan: 
 
 
 class FaultyMotoServer(ThreadedMotoServer):
-    """moto's threaded server with a fault plan in front of its application."""
+    """moto's threaded server with a fault plan in front of its application, which serves
+    DynamoDB one call at a time (``local.emulator.one_dynamodb_call_at_a_time``)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.plan = FaultPlan()
 
     def _server_entry(self) -> None:
-        app = faulty(DomainDispatcherApplication(create_backend_app), self.plan)
+        app = faulty(one_dynamodb_call_at_a_time(DomainDispatcherApplication(create_backend_app)), self.plan)
         self._server = make_server(self._ip_address, self._port, app, threaded=True, request_handler=MotoRequestHandler)
         self._server_ready_event.set()
         self._server.serve_forever()

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from typing import IO, Any
@@ -69,15 +71,30 @@ class FunctionWorker:
         answer: dict[str, Any] = json.loads(line)
         return answer
 
+    @property
+    def alive(self) -> bool:
+        return self._process.poll() is None
+
     def invoke(self, event: Mapping[str, Any], context: LambdaContext) -> Any:
+        """The handler's answer; past the function's timeout, Lambda's "Task timed out": the
+        environment is stopped (the next invocation gets another, a cold start)."""
         self.wait_ready()
         with self._lock:
             invocations = self._process.stdin
-            if invocations is None or invocations.closed:
+            if invocations is None or invocations.closed or not self.alive:
                 raise FunctionError(f"{self.name} is stopped")
+            context.deadline = time.time() + context.timeout_ms / 1000
             invocations.write(json.dumps({"event": event, "context": asdict(context)}) + "\n")
             invocations.flush()
+            ready, _, _ = select.select([self._answers], [], [], context.timeout_ms / 1000)
+            if not ready:
+                self._process.kill()
+                self._process.wait(timeout=5)
+                print(f"{self.name}: Task timed out after {context.timeout_ms / 1000:.2f} seconds", flush=True)  # noqa: T201
+                raise FunctionError(f"{self.name} timed out")
             answer = self._read()
+            if answer.get("ended"):  # the environment ends after this answer
+                self._process.wait(timeout=5)
         if not answer["ok"]:
             raise FunctionError(f"{self.name} failed: {answer['error']}")
         return answer["value"]
@@ -98,8 +115,12 @@ class FunctionPool:
     busy a new one starts (a cold start, as Lambda scales out), up to ``MAX_CONTAINERS``;
     beyond that an invocation waits for one to be free, as under a concurrency limit."""
 
-    def __init__(self, name: str, module: str, handler: str, environment: Mapping[str, str]) -> None:
+    def __init__(
+        self, name: str, module: str, handler: str, environment: Mapping[str, str], *, timeout: float, memory: int
+    ) -> None:
         self.name = name
+        self.timeout = timeout
+        self.memory = memory
         self._start: Callable[[], FunctionWorker] = lambda: FunctionWorker(name, module, handler, environment)
         self._idle: list[FunctionWorker] = [self._start()]
         self._all: list[FunctionWorker] = list(self._idle)
@@ -128,7 +149,11 @@ class FunctionPool:
             return worker.invoke(event, context)
         finally:
             with self._changed:
-                self._idle.append(worker)
+                if worker.alive:
+                    self._idle.append(worker)
+                else:  # timed out or out of memory: that environment is gone
+                    self._all.remove(worker)
+                    worker.stop()
                 self._changed.notify()
 
     @property
@@ -157,7 +182,14 @@ class FunctionHost:
                 "AWS_REGION": stack.region,
                 "AWS_LAMBDA_FUNCTION_NAME": name,
             }
-            self._pools[name] = FunctionPool(name, f"functions.{area}.{module_name}", handler, environment)
+            self._pools[name] = FunctionPool(
+                name,
+                f"functions.{area}.{module_name}",
+                handler,
+                environment,
+                timeout=float(cfn.function_setting(stack.template, body, "Timeout") or 3),
+                memory=int(cfn.function_setting(stack.template, body, "MemorySize") or 128),
+            )
 
     def wait_ready(self) -> None:
         """Until every function has imported its handler (its init phase)."""
@@ -165,10 +197,14 @@ class FunctionHost:
             pool.wait_ready()
 
     def invoke(self, function: str, event: Mapping[str, Any]) -> Any:
+        pool = self._pools[function]
         context = LambdaContext(
-            function_name=function, invoked_function_arn=self.stack.arn("lambda", f"function:{function}")
+            function_name=function,
+            invoked_function_arn=self.stack.arn("lambda", f"function:{function}"),
+            timeout_ms=int(pool.timeout * 1000),
+            memory_limit_in_mb=pool.memory,
         )
-        return self._pools[function].invoke(dict(event), context)
+        return pool.invoke(dict(event), context)
 
     def stop(self) -> None:
         for pool in self._pools.values():

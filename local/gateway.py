@@ -58,6 +58,7 @@ class Gateway:
         self.routes = cfn.http_routes(stack.template)
         self.edge = cloudfront.api_edge(stack)
         self.headers = security_headers(stack.template)
+        self.rewrite = cloudfront.ViewerRequestFunction(stack.template)
         self.authorizers = {
             name: JwtAuthorizer(issuer, audience, f"{emulator_url}/{issuer.rsplit('/', 1)[-1]}/.well-known/jwks.json")
             for name, (issuer, audience) in stack.authorizers.items()
@@ -110,12 +111,9 @@ class Gateway:
             data,
         )
 
-    def static(self, path: str) -> tuple[int, dict[str, str], bytes]:
-        """What the CloudFront function and the private S3 origin answer."""
-        if path.endswith("/"):
-            path += "index.html"
-        elif path in ("/staff", "/staff/onboarding", "/portal"):
-            path += "/index.html"
+    def static(self, method: str, path: str) -> tuple[int, dict[str, str], bytes]:
+        """What the template's CloudFront function and the private S3 origin answer."""
+        path = self.rewrite.uri(method, path)
         target = (WEB_ROOT / path.lstrip("/")).resolve()
         if not target.is_relative_to(WEB_ROOT.resolve()) or not target.is_file():
             # A private S3 bucket answers 403 for a missing key.
@@ -207,7 +205,7 @@ def make_handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
                     200, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}, page.encode()
                 )
             elif self.command in ("GET", "HEAD"):
-                status, headers, data = gateway.static(url.path)
+                status, headers, data = gateway.static(self.command, url.path)
                 self._send(status, headers, data)
             else:
                 self._send(HTTPStatus.METHOD_NOT_ALLOWED, {"Content-Type": "text/plain"}, b"Method Not Allowed")

@@ -49,6 +49,7 @@ class StreamMapping:
         self.stream_arn: str = properties["Stream"]
         self.batch_size = int(properties.get("BatchSize", 100))
         self.max_retries = int(properties.get("MaximumRetryAttempts", -1))
+        self.bisect = bool(properties.get("BisectBatchOnFunctionError", False))
         self.filters = [json.loads(item["Pattern"]) for item in properties.get("FilterCriteria", {}).get("Filters", [])]
         destination = properties.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
         self.failure_queue = stack.queue_urls.get(destination) if destination else None
@@ -84,37 +85,47 @@ class StreamMapping:
             records = [lambda_record(record, self.stream_arn) for record in answer["Records"]]
             records = [record for record in records if self.keeps(record)]
             for start in range(0, len(records), self.batch_size):
-                self._deliver(records[start : start + self.batch_size], shard)
+                self.deliver(records[start : start + self.batch_size], shard)
             if not answer["Records"]:
                 self._stop.wait(0.1)
 
-    def _deliver(self, batch: list[dict[str, Any]], shard: str) -> None:
-        attempt = 0
+    def deliver(self, batch: list[dict[str, Any]], shard: str, *, attempt: int = 0) -> None:
+        """One batch through the function, as the event source mapping does: records the
+        function reports failed are retried from the first of them; a function error with
+        ``BisectBatchOnFunctionError`` splits the batch in two and each half goes on alone
+        (one bad record then holds back only itself); after ``MaximumRetryAttempts`` what
+        is left goes to the on-failure queue."""
         while batch and not self._stop.is_set():
-            failed_from = self._invoke(batch)
+            failed_from, errored = self._invoke(batch)
             if failed_from is None:
                 return
-            batch = batch[failed_from:]
             attempt += 1
+            if errored and self.bisect and len(batch) > 1:
+                middle = len(batch) // 2
+                self.deliver(batch[:middle], shard, attempt=attempt)
+                self.deliver(batch[middle:], shard, attempt=attempt)
+                return
+            batch = batch[failed_from:]
             if 0 <= self.max_retries < attempt:
                 self._dead_letter(batch, shard, attempt)
                 return
             self._stop.wait(self.retry_delay * attempt)
 
-    def _invoke(self, batch: list[dict[str, Any]]) -> int | None:
-        """The index to retry from, or None when the whole batch succeeded."""
+    def _invoke(self, batch: list[dict[str, Any]]) -> tuple[int | None, bool]:
+        """The index to retry from (None when the whole batch succeeded), and whether the
+        function failed as a whole (an error rather than records it reported)."""
         try:
             answer = self.host.invoke(self.function, {"Records": batch})
         except Exception:  # noqa: BLE001 - a function error retries the whole batch
             # Lambda's runtime writes the error and its traceback to the function's log
             # (CloudWatch), as the gateway does for an API function's error.
             traceback.print_exc()
-            return 0
+            return 0, True
         failures = [item["itemIdentifier"] for item in (answer or {}).get("batchItemFailures", [])]
         if not failures:
-            return None
+            return None, False
         sequence_numbers = [record["dynamodb"]["SequenceNumber"] for record in batch]
-        return min(sequence_numbers.index(failure) for failure in failures if failure in sequence_numbers)
+        return min(sequence_numbers.index(failure) for failure in failures if failure in sequence_numbers), False
 
     def _dead_letter(self, batch: list[dict[str, Any]], shard: str, attempts: int) -> None:
         if not self.failure_queue:

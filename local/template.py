@@ -182,3 +182,11 @@ def http_routes(template: Mapping[str, Any]) -> list[Route]:
 def function_area(function_body: Mapping[str, Any]) -> str:
     """``../functions/queue`` -> ``queue``: the module tests import as ``functions.queue.app``."""
     return Path(function_body["Properties"]["CodeUri"]).name
+
+
+def function_setting(template: Mapping[str, Any], function_body: Mapping[str, Any], name: str) -> Any:
+    """A SAM function's own property, else the template's Globals for every function."""
+    own = function_body.get("Properties", {})
+    if name in own:
+        return own[name]
+    return template.get("Globals", {}).get("Function", {}).get(name)

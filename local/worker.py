@@ -15,8 +15,10 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import resource
 import signal
 import sys
+import time
 import traceback
 import uuid
 from dataclasses import dataclass, field
@@ -35,9 +37,12 @@ class LambdaContext:
     log_stream_name: str = "local"
     function_version: str = "$LATEST"
     timeout_ms: int = 10_000
+    deadline: float = 0.0  # time.time() when the invocation times out; 0: timeout_ms from now
 
     def get_remaining_time_in_millis(self) -> int:
-        return self.timeout_ms
+        if not self.deadline:
+            return self.timeout_ms
+        return max(0, int((self.deadline - time.time()) * 1000))
 
 
 def serve(answers: Any, module_name: str, handler_name: str) -> None:
@@ -52,10 +57,17 @@ def serve(answers: Any, module_name: str, handler_name: str) -> None:
         except Exception as error:  # noqa: BLE001 - Lambda reports any error as the invocation's
             traceback.print_exc()  # Lambda's runtime logs the error and its traceback
             answer = {"ok": False, "error": type(error).__name__}
+        # Lambda ends an environment whose process outgrew the function's memory setting
+        over = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss > context.memory_limit_in_mb * 1024
+        if over:
+            print(f"Runtime.OutOfMemory: more than {context.memory_limit_in_mb} MB", file=sys.stderr)  # noqa: T201
+            answer = {"ok": False, "error": "Runtime.OutOfMemory", "ended": True}
         sys.stdout.flush()
         sys.stderr.flush()
         answers.write(json.dumps(answer, default=str) + "\n")
         answers.flush()
+        if over:
+            return
 
 
 def main() -> None:

@@ -46,6 +46,31 @@ def test_a_failed_condition_inside_a_transaction_is_a_conflict_and_writes_nothin
     assert table.get(keys.request("r2"))["version"] == 2
 
 
+def test_a_cancelled_transaction_puts_back_only_the_items_it_touched(stack):
+    """The emulator's fix 7 (local/emulator.py): the table is not copied for a transaction;
+    what the cancelled transaction changed before failing is put back, item by item."""
+    from moto.backends import get_backend  # noqa: PLC0415 - the in-process emulator's state
+
+    table = Table(stack.ref("PortalTable"))
+    backend = get_backend("dynamodb")["123456789012"]["us-east-1"]
+    before = backend.tables[table.name]
+    table.put({**keys.request("r4"), "version": 1, "state": "open"})
+    table.put({**keys.request("r5"), "version": 7})
+    changed_first = table.update_entry(
+        keys.request("r4"), expression="SET #s = :done", names={"#s": "state"}, values={":done": "completed"}
+    )
+    new_item = table.put_entry({**keys.outbox("o4"), "kind": "outbox"})
+    failing = table.update_entry(
+        keys.request("r5"), expression="SET version = :two", values={":two": 2, ":one": 1}, condition="version = :one"
+    )
+    with pytest.raises(ConflictError):
+        table.transact([changed_first, new_item, failing], conflict="stale")
+    assert table.get(keys.request("r4"))["state"] == "open"
+    assert table.get(keys.outbox("o4")) is None
+    assert table.get(keys.request("r5"))["version"] == 7
+    assert backend.tables[table.name] is before  # the same table, never a restored copy
+
+
 class AlwaysFailing:
     """A stand-in function that reports every record as failed."""
 
@@ -67,7 +92,7 @@ def test_the_local_stream_mapping_retries_then_dead_letters_like_lambda(stack):
     mapping = StreamMapping(stack, failing, "NotifyFunction", event, retry_delay=0)  # type: ignore[arg-type]
     record = {"dynamodb": {"SequenceNumber": "100", "NewImage": {"kind": {"S": "outbox"}}}, "eventName": "INSERT"}
 
-    mapping._deliver([record], "shard-1")
+    mapping.deliver([record], "shard-1")
 
     assert failing.invocations == 1 + mapping.max_retries
     queue = boto3.client("sqs")
@@ -77,6 +102,52 @@ def test_the_local_stream_mapping_retries_then_dead_letters_like_lambda(stack):
     details = json.loads(messages[0]["Body"])
     assert details["DDBStreamBatchInfo"]["startSequenceNumber"] == "100"
     assert details["requestContext"]["condition"] == "RetryAttemptsExhausted"
+
+
+class FailsWithPoison:
+    """A stand-in function that fails as a whole (an error, not a report) while its batch
+    holds the poison record, and otherwise succeeds; it notes each batch it was given."""
+
+    def __init__(self, poison: str) -> None:
+        self.poison = poison
+        self.batches: list[list[str]] = []
+
+    def invoke(self, _function: str, event: dict) -> dict:
+        numbers = [record["dynamodb"]["SequenceNumber"] for record in event["Records"]]
+        self.batches.append(numbers)
+        if self.poison in numbers:
+            raise RuntimeError("the function failed")
+        return {"batchItemFailures": []}
+
+
+def test_a_function_error_bisects_the_batch_so_one_bad_record_holds_back_only_itself(stack):
+    """The template's BisectBatchOnFunctionError, as the local stream mapping plays it."""
+    event = stack.template["Resources"]["NotifyFunction"]["Properties"]["Events"]["Outbox"]
+    function = FailsWithPoison(poison="103")
+    mapping = StreamMapping(stack, function, "NotifyFunction", event, retry_delay=0)  # type: ignore[arg-type]
+    assert mapping.bisect
+    records = [
+        {"dynamodb": {"SequenceNumber": str(number), "NewImage": {"kind": {"S": "outbox"}}}, "eventName": "INSERT"}
+        for number in range(100, 104)
+    ]
+
+    mapping.deliver(records, "shard-1")
+
+    # The four failed together, then each half alone, then the failing half's records alone;
+    # the bad one is retried alone until its attempts run out
+    assert function.batches[:5] == [
+        ["100", "101", "102", "103"],
+        ["100", "101"],
+        ["102", "103"],
+        ["102"],
+        ["103"],
+    ]
+    assert function.batches[5:] == [["103"]] * (len(function.batches) - 5)
+    assert len(function.batches) == 5 + mapping.max_retries - 2
+    messages = boto3.client("sqs").receive_message(QueueUrl=stack.ref("NotifyDeadLetterQueue"), MaxNumberOfMessages=10)
+    (letter,) = [json.loads(message["Body"]) for message in messages["Messages"]]
+    assert letter["DDBStreamBatchInfo"]["startSequenceNumber"] == "103"
+    assert letter["DDBStreamBatchInfo"]["batchSize"] == 1
 
 
 def test_a_cancelled_transaction_does_not_rewind_the_stream(stack):

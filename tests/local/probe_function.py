@@ -5,6 +5,7 @@ which needs the namespace the template's environment gives)."""
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 from patientportal.observability import logger, metrics
@@ -16,10 +17,15 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         metrics.add_metric(name="ProbeCalls", unit="Count", value=1)
     if event.get("fail"):
         raise LookupError("asked to fail")
+    if event.get("sleep"):
+        time.sleep(float(event["sleep"]))
+    held = bytearray(int(event.get("megabytes", 0)) * 1024 * 1024)  # touched: it counts as resident
+    held[::4096] = b"x" * len(held[::4096])
     return {
         "environment": dict(os.environ),
         "namespace": metrics.namespace,
         "service": logger.service,
         "function_name": context.function_name,
         "pid": os.getpid(),
+        "remaining_ms": context.get_remaining_time_in_millis(),
     }

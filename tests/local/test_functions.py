@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from local.functions import FunctionError, FunctionWorker, LambdaContext
+from local.functions import FunctionError, FunctionPool, FunctionWorker, LambdaContext
 
 PROBE = ("tests.local.probe_function", "handler")
 
@@ -66,3 +66,40 @@ def test_without_the_namespace_the_hundredth_value_fails_the_invocation():
             worker.invoke({"metrics": 1}, LambdaContext(function_name="ProbeFunction"))
     finally:
         worker.stop()
+
+
+def pool_of(environment: dict[str, str], *, timeout: float, memory: int) -> FunctionPool:
+    keep = {key: os.environ[key] for key in ("PATH", "PYTHONPATH") if key in os.environ}
+    return FunctionPool("ProbeFunction", *PROBE, {**keep, **environment}, timeout=timeout, memory=memory)
+
+
+def context(pool: FunctionPool) -> LambdaContext:
+    return LambdaContext(
+        function_name="ProbeFunction", timeout_ms=int(pool.timeout * 1000), memory_limit_in_mb=pool.memory
+    )
+
+
+def test_past_its_timeout_an_invocation_fails_and_the_next_gets_a_new_container():
+    pool = pool_of({"POWERTOOLS_METRICS_NAMESPACE": "PatientPortal"}, timeout=1, memory=512)
+    try:
+        first = pool.invoke({}, context(pool))
+        assert 0 < first["remaining_ms"] <= 1000  # the context counts down to the template's timeout
+        with pytest.raises(FunctionError, match="timed out"):
+            pool.invoke({"sleep": 5}, context(pool))
+        assert pool.containers == 0  # that environment is gone, as Lambda ends a timed-out one
+        again = pool.invoke({}, context(pool))
+        assert again["pid"] != first["pid"]
+        assert pool.containers == 1
+    finally:
+        pool.stop()
+
+
+def test_a_container_that_outgrows_the_functions_memory_is_ended():
+    pool = pool_of({"POWERTOOLS_METRICS_NAMESPACE": "PatientPortal"}, timeout=10, memory=128)
+    try:
+        first = pool.invoke({"megabytes": 8}, context(pool))
+        with pytest.raises(FunctionError, match="OutOfMemory"):
+            pool.invoke({"megabytes": 160}, context(pool))
+        assert pool.invoke({}, context(pool))["pid"] != first["pid"]
+    finally:
+        pool.stop()
