@@ -27,8 +27,10 @@ from local.worker import LambdaContext
 __all__ = ["FunctionError", "FunctionHost", "LambdaContext"]
 
 # What Lambda's own environment gives every function (and the emulator's address and
-# credentials, in place of a role's), beside the variables of its template entry.
+# credentials, in place of a role's), beside the variables of its template entry; and, when
+# set for debugging, PYTHONFAULTHANDLER (a crashed container then prints where it crashed).
 PASSED_THROUGH = ("PATH", "LANG", "LC_ALL", "TZ", "HOME", "PYTHONPATH", "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE")
+DEBUGGING = ("PYTHONFAULTHANDLER",)
 AWS_PASSED = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL", "AWS_DEFAULT_REGION")
 
 
@@ -172,7 +174,7 @@ class FunctionHost:
     def __init__(self, stack: Stack) -> None:
         self.stack = stack
         self._pools: dict[str, FunctionPool] = {}
-        outside = {key: os.environ[key] for key in (*PASSED_THROUGH, *AWS_PASSED) if key in os.environ}
+        outside = {key: os.environ[key] for key in (*PASSED_THROUGH, *DEBUGGING, *AWS_PASSED) if key in os.environ}
         for name, body in cfn.resources_of_type(stack.template, "AWS::Serverless::Function").items():
             area = cfn.function_area(body)
             module_name, _, handler = body["Properties"]["Handler"].rpartition(".")

@@ -49,6 +49,24 @@ class Model(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     @classmethod
+    def model_rebuild(
+        cls,
+        *,
+        force: bool = False,
+        raise_errors: bool = True,
+        _parent_namespace_depth: int = 2,
+        _types_namespace: Mapping[str, Any] | None = None,
+    ) -> bool | None:
+        """The deferred build, from the model's own module alone: pydantic would also read the
+        locals of whichever frame first validates (five frames up), and on CPython 3.13.0
+        reading those of a frame holding an inlined comprehension's cell crashes the process
+        (the patient search did, in a fresh interpreter: docs/decisions.md 55). Our models'
+        annotations all resolve in their modules, so no caller's frame is needed."""
+        return super().model_rebuild(
+            force=force, raise_errors=raise_errors, _parent_namespace_depth=0, _types_namespace=_types_namespace
+        )
+
+    @classmethod
     def from_record(cls, record: BaseModel | Mapping[str, Any], /, **overrides: Any) -> Self:
         """This shape of a stored record (or of an item as read): the fields it names are taken
         from the record, ``overrides`` replace or add to them, and all are validated as usual.
