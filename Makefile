@@ -109,8 +109,10 @@ build: $(SAM_VENV)/.installed
 	$(SAM_VENV)/bin/python scripts/compile_bytecode.py .aws-sam/build
 
 deploy: build
-	# sam deploy finds the built template in .aws-sam/build and keeps the answers in ./samconfig.toml
-	$(SAM) deploy --guided
+	# sam deploy finds the built template in .aws-sam/build and keeps the answers in ./samconfig.toml.
+	# The build is byte-identical when only web/ changed: an empty change set is not a failure,
+	# so the pages are still published (docs/deploy.md, "Upgrading").
+	$(SAM) deploy --guided --no-fail-on-empty-changeset
 	$(MAKE) publish-web
 
 publish-web: $(SAM_VENV)/.installed
