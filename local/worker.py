@@ -15,13 +15,13 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import resource
 import signal
 import sys
 import time
 import traceback
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 
@@ -45,6 +45,20 @@ class LambdaContext:
         return max(0, int((self.deadline - time.time()) * 1000))
 
 
+def peak_resident_kib() -> int:
+    """This process's peak resident memory since it started (Linux's VmHWM; 0 where there
+    is none). Not ``getrusage``'s ru_maxrss: Linux keeps that across exec, so a container
+    started by a large runtime would begin over its limit."""
+    try:
+        with Path("/proc/self/status").open(encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        return 0
+    return 0
+
+
 def serve(answers: Any, module_name: str, handler_name: str) -> None:
     handler = getattr(importlib.import_module(module_name), handler_name)
     answers.write(json.dumps({"ready": True}) + "\n")
@@ -58,7 +72,7 @@ def serve(answers: Any, module_name: str, handler_name: str) -> None:
             traceback.print_exc()  # Lambda's runtime logs the error and its traceback
             answer = {"ok": False, "error": type(error).__name__}
         # Lambda ends an environment whose process outgrew the function's memory setting
-        over = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss > context.memory_limit_in_mb * 1024
+        over = peak_resident_kib() > context.memory_limit_in_mb * 1024
         if over:
             print(f"Runtime.OutOfMemory: more than {context.memory_limit_in_mb} MB", file=sys.stderr)  # noqa: T201
             answer = {"ok": False, "error": "Runtime.OutOfMemory", "ended": True}

@@ -105,3 +105,17 @@ def test_a_container_that_outgrows_the_functions_memory_is_ended():
         assert pool.invoke({}, context(pool))["pid"] != first["pid"]
     finally:
         pool.stop()
+
+
+def test_a_containers_memory_is_its_own_not_that_of_the_process_that_started_it():
+    """Linux keeps getrusage's peak across exec: a runtime that had grown past a function's
+    memory would have started every new container already out of memory (a fresh clone's
+    pytest worker did). The peak counted is the container's own."""
+    grown = bytearray(600 * 1024 * 1024)
+    grown[::4096] = b"x" * len(grown[::4096])  # this process now peaked past 512 MB
+    del grown
+    pool = pool_of({"POWERTOOLS_METRICS_NAMESPACE": "PatientPortal"}, timeout=10, memory=512)
+    try:
+        assert pool.invoke({}, context(pool))["namespace"] == "PatientPortal"
+    finally:
+        pool.stop()

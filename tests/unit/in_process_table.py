@@ -17,8 +17,10 @@ import pytest
 from moto import mock_aws
 
 from local import template as cfn
-from patientportal import aws
+from patientportal import aws, normalise
+from patientportal.dal import keys, patients
 from patientportal.dal.table import Table
+from patientportal.models.records import PatientRecord
 from patientportal.settings import get_settings
 
 TABLE_NAME = "unit-portal"
@@ -52,3 +54,25 @@ def in_process_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Table]:
             yield Table()
         finally:
             get_settings.cache_clear()
+
+
+# An invented patient with access on, as every test of these modules starts from one.
+PATIENT: dict[str, Any] = {
+    "patient_id": "p-1",
+    "first_name": "Ava",
+    "last_name": "Thompson",
+    "date_of_birth": "1984-03-12",
+    "email": "ava@example.com",
+    "zip": "02139",
+    "portal_access_enabled": True,
+}
+
+
+def store_patient(table: Table, **fields: Any) -> PatientRecord:
+    """The patient stored as the layer stores one (``fields`` change it); with a username,
+    its username item too."""
+    record = PatientRecord.model_validate({**PATIENT, **fields})
+    table.put(patients.patient_item(record, normalise.email(record.email)))
+    if record.username:
+        table.put(keys.username_entry(record.username, record.patient_id))
+    return record

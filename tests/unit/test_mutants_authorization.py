@@ -10,16 +10,13 @@ from typing import Any
 
 import pytest
 
-from patientportal import normalise
 from patientportal.auth.principal import Principal, parse_groups, principal_from_claims
-from patientportal.dal import patients
 from patientportal.dal import sessions as stored_sessions
 from patientportal.dal.table import Table
 from patientportal.errors import ForbiddenError, UnauthorizedError
 from patientportal.logic.accounts import request_checks
-from patientportal.models.records import PatientRecord
 from patientportal.settings import Settings
-from tests.unit.in_process_table import in_process_table
+from tests.unit.in_process_table import in_process_table, store_patient
 
 SETTINGS = Settings(
     table_name="t", practice_name="p", staff_user_pool_id="us-east-1_staff", patient_user_pool_id="us-east-1_pat"
@@ -114,21 +111,6 @@ def test_a_token_without_an_issue_time_counts_as_issued_at_the_epoch():
 def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Table]:
     with in_process_table(monkeypatch) as table:
         yield table
-
-
-def store_patient(table: Table, **fields: Any) -> PatientRecord:
-    base: dict[str, Any] = {
-        "patient_id": "p-1",
-        "first_name": "Ava",
-        "last_name": "Thompson",
-        "date_of_birth": "1984-03-12",
-        "email": "ava@example.com",
-        "zip": "02139",
-        "portal_access_enabled": True,
-    }
-    record = PatientRecord.model_validate({**base, **fields})
-    table.put(patients.patient_item(record, normalise.email(record.email)))
-    return record
 
 
 def test_a_patient_with_access_on_gets_their_own_record(table):

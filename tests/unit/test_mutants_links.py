@@ -19,7 +19,7 @@ from patientportal.email import outbox
 from patientportal.errors import ConflictError, GoneError, TooManyRequestsError, ValidationFailedError
 from patientportal.logic.accounts import credentials, links
 from patientportal.models.records import PatientRecord
-from tests.unit.in_process_table import in_process_table
+from tests.unit.in_process_table import in_process_table, store_patient
 
 NOW = 1_800_000_000
 AT = "2027-01-15T08:00:00Z"
@@ -43,23 +43,6 @@ def table(monkeypatch: pytest.MonkeyPatch, cognito_calls: list[tuple[str, ...]])
     monkeypatch.setattr(clock, "timestamp", lambda _=None: AT)
     with in_process_table(monkeypatch) as table:
         yield table
-
-
-def store_patient(table: Table, **fields: Any) -> PatientRecord:
-    base: dict[str, Any] = {
-        "patient_id": "p-1",
-        "first_name": "Ava",
-        "last_name": "Thompson",
-        "date_of_birth": "1984-03-12",
-        "email": "ava@example.com",
-        "zip": "02139",
-        "portal_access_enabled": True,
-    }
-    record = PatientRecord.model_validate({**base, **fields})
-    table.put(patients.patient_item(record, normalise.email(record.email)))
-    if record.username:
-        table.put(keys.username_entry(record.username, record.patient_id))
-    return record
 
 
 def everything(kind: str) -> list[dict[str, Any]]:

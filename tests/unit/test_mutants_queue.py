@@ -21,9 +21,9 @@ from patientportal.email import outbox
 from patientportal.errors import ConflictError, NotFoundError
 from patientportal.logic.patients import audit
 from patientportal.logic.queue import items
-from patientportal.models.records import MessageRecord, PatientRecord, RequestRecord
+from patientportal.models.records import MessageRecord, RequestRecord
 from patientportal.models.requests import Dismissal, Restoration, StaffReply
-from tests.unit.in_process_table import in_process_table
+from tests.unit.in_process_table import in_process_table, store_patient
 
 REAL_TIMESTAMP = clock.timestamp
 STAFF = Principal(kind="staff", subject="s", username="front.desk", groups=frozenset({"staff"}), issued_at=1)
@@ -34,19 +34,21 @@ AT = "2027-01-15T08:00:00Z"
 def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Table]:
     monkeypatch.setattr(clock, "timestamp", lambda _=None: AT)
     with in_process_table(monkeypatch) as table:
-        record = PatientRecord.model_validate(
-            {
-                "patient_id": "p-1",
-                "first_name": "Ava",
-                "last_name": "Thompson",
-                "date_of_birth": "1984-03-12",
-                "email": "ava@example.com",
-                "zip": "02139",
-                "portal_access_enabled": True,
-            }
-        )
-        table.put(patients.patient_item(record, normalise.email(record.email)))
+        store_patient(table)
         yield table
+
+
+def patient_message(body: str, *, request_id: str) -> MessageRecord:
+    """Ava's first message of a request, "m-1"."""
+    return MessageRecord(
+        message_id="m-1",
+        patient_id="p-1",
+        author="patient",
+        author_id="p-1",
+        body=body,
+        created_at=AT,
+        request_id=request_id,
+    )
 
 
 def request(request_id: str = "r-1", **fields: Any) -> RequestRecord:
@@ -102,15 +104,7 @@ def test_a_request_is_written_once_only_with_or_without_its_first_message(table)
     stored_requests.add_request(request())
     with pytest.raises(ConflictError):
         stored_requests.add_request(request())
-    first = MessageRecord(
-        message_id="m-1",
-        patient_id="p-1",
-        author="patient",
-        author_id="p-1",
-        body="Hello",
-        created_at=AT,
-        request_id="r-2",
-    )
+    first = patient_message("Hello", request_id="r-2")
     stored_requests.add_request(request("r-2", type="message"), first)
     with pytest.raises(ConflictError) as refused:
         stored_requests.add_request(request("r-2", type="message"), first)
@@ -412,15 +406,7 @@ def test_a_replys_message_and_the_items_history_share_one_moment_and_its_email_e
 
 
 def test_each_message_of_a_thread_is_kept_and_reaches_the_patients_inbox(table):
-    first = MessageRecord(
-        message_id="m-1",
-        patient_id="p-1",
-        author="patient",
-        author_id="p-1",
-        body="One",
-        created_at=AT,
-        request_id="r-1",
-    )
+    first = patient_message("One", request_id="r-1")
     stored_requests.add_request(request(type="message"), first)
     second = first.model_copy(update={"message_id": "m-2", "body": "Two"})
     table.put(stored_requests.thread_message_item(second))
@@ -432,15 +418,7 @@ def test_each_message_of_a_thread_is_kept_and_reaches_the_patients_inbox(table):
 
 
 def test_a_request_id_is_written_once_even_with_another_first_message(table):
-    first = MessageRecord(
-        message_id="m-1",
-        patient_id="p-1",
-        author="patient",
-        author_id="p-1",
-        body="One",
-        created_at=AT,
-        request_id="r-1",
-    )
+    first = patient_message("One", request_id="r-1")
     stored_requests.add_request(request(type="message"), first)
     again = first.model_copy(update={"message_id": "m-2"})
     with pytest.raises(ConflictError):
@@ -449,15 +427,7 @@ def test_a_request_id_is_written_once_even_with_another_first_message(table):
 
 
 def test_a_thread_message_is_written_once_even_for_a_new_request(table):
-    first = MessageRecord(
-        message_id="m-1",
-        patient_id="p-1",
-        author="patient",
-        author_id="p-1",
-        body="One",
-        created_at=AT,
-        request_id="r-1",
-    )
+    first = patient_message("One", request_id="r-1")
     table.put(stored_requests.thread_message_item(first))
     with pytest.raises(ConflictError):
         stored_requests.add_request(request(type="message"), first.model_copy(update={"body": "Changed"}))

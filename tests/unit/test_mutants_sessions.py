@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from patientportal import aws, clock, normalise
+from patientportal import aws, clock
 from patientportal.auth import cognito, link_tokens
 from patientportal.dal import keys, patients
 from patientportal.dal import sessions as stored_sessions
@@ -22,6 +22,7 @@ from patientportal.logic.accounts import sessions
 from patientportal.models.records import PatientRecord
 from patientportal.settings import Settings
 from tests.unit.in_process_table import in_process_table
+from tests.unit.in_process_table import store_patient as stored
 
 SETTINGS = Settings(
     table_name="unit",
@@ -81,21 +82,7 @@ def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Table]:
 
 
 def store_patient(table: Table, *, username: str | None = "ava", **fields: Any) -> PatientRecord:
-    base: dict[str, Any] = {
-        "patient_id": "p-1",
-        "first_name": "Ava",
-        "last_name": "Thompson",
-        "date_of_birth": "1984-03-12",
-        "email": "ava@example.com",
-        "zip": "02139",
-        "portal_access_enabled": True,
-        "username": username or "",
-    }
-    record = PatientRecord.model_validate({**base, **fields})
-    table.put(patients.patient_item(record, normalise.email(record.email)))
-    if username:
-        table.put(keys.username_entry(username, record.patient_id))
-    return record
+    return stored(table, username=username or "", **fields)
 
 
 def stored_session(table: Table, refresh_token: str) -> dict[str, Any] | None:

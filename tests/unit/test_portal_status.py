@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from patientportal.models.records import PatientRecord
-from patientportal.portal_status import can_sign_in, portal_status, status_of
+from patientportal.portal_status import FIXES, FIXES_WITHOUT_EMAIL, can_sign_in, portal_status, status_of
 
 
 def patient(**fields: object) -> PatientRecord:
@@ -93,3 +93,30 @@ def test_the_sign_in_check_asks_for_access_on_only_not_an_email_or_a_zip():
     assert can_sign_in(patient(email="", zip="", username="wei.c"))
     assert not can_sign_in(patient(portal_access_enabled=False, username="x"))
     assert not can_sign_in(patient(portal_access_enabled=True, expires_at=2_000_000_000))
+
+
+# Written where mutation testing found the rule untested (docs/security.md 10.9): an
+# unconfirmed registration is told apart, and a fix offers an email only when one reaches
+# the patient.
+
+
+def test_an_unconfirmed_registration_is_inactive_and_says_so_with_its_fix():
+    view = portal_status(patient(unconfirmed=True, expires_at=2_000_000_000))
+    assert view.status == "inactive"
+    assert [(reason.reason, reason.fix) for reason in view.reasons] == [("unverified", FIXES["unverified"])]
+
+
+def test_an_unconfirmed_registration_with_access_off_lists_both():
+    view = portal_status(patient(unconfirmed=True, expires_at=2_000_000_000, portal_access_enabled=False))
+    assert [reason.reason for reason in view.reasons] == ["unverified", "access_off"]
+
+
+def test_the_fix_offers_an_email_only_when_one_reaches_the_patient():
+    reachable = portal_status(patient())
+    assert [(reason.reason, reason.fix) for reason in reachable.reasons] == [("unactivated", FIXES["unactivated"])]
+    bounced = portal_status(patient(email_undeliverable=True))
+    assert [(reason.reason, reason.fix) for reason in bounced.reasons] == [
+        ("unactivated", FIXES_WITHOUT_EMAIL["unactivated"])
+    ]
+    active = portal_status(patient(first_login_at="2026-01-01T00:00:00Z"))
+    assert active.reasons[0].fix == FIXES["active"]
