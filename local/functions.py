@@ -68,8 +68,10 @@ class FunctionWorker:
 
     def _read(self) -> dict[str, Any]:
         line = self._answers.readline()
-        if not line:
-            raise FunctionError(f"{self.name} stopped (exit {self._process.poll()})")
+        if not line:  # the process is gone or going (a crash): that environment is over
+            self._process.kill()
+            code = self._process.wait(timeout=5)
+            raise FunctionError(f"{self.name} stopped (exit {code})")
         answer: dict[str, Any] = json.loads(line)
         return answer
 

@@ -17,6 +17,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         metrics.add_metric(name="ProbeCalls", unit="Count", value=1)
     if event.get("fail"):
         raise LookupError("asked to fail")
+    if event.get("crash"):
+        os._exit(70)  # as a native crash ends a process: no answer at all
     if event.get("sleep"):
         time.sleep(float(event["sleep"]))
     held = bytearray(int(event.get("megabytes", 0)) * 1024 * 1024)  # touched: it counts as resident

@@ -119,3 +119,15 @@ def test_a_containers_memory_is_its_own_not_that_of_the_process_that_started_it(
         assert pool.invoke({}, context(pool))["namespace"] == "PatientPortal"
     finally:
         pool.stop()
+
+
+def test_a_container_that_crashes_fails_its_invocation_and_the_next_gets_a_new_one():
+    pool = pool_of({"POWERTOOLS_METRICS_NAMESPACE": "PatientPortal"}, timeout=10, memory=512)
+    try:
+        first = pool.invoke({}, context(pool))
+        with pytest.raises(FunctionError, match="stopped"):
+            pool.invoke({"crash": True}, context(pool))
+        assert pool.containers == 0
+        assert pool.invoke({}, context(pool))["pid"] != first["pid"]
+    finally:
+        pool.stop()
