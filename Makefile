@@ -144,7 +144,7 @@ least-privilege: $(VENV)/.installed
 mutate: $(VENV)/.installed
 	rm -rf .mutmut/mutants
 	mkdir -p .mutmut
-	for path in pyproject.toml tests functions local infra; do ln -sfn ../$$path .mutmut/$$path; done
+	for path in pyproject.toml tests functions local infra Makefile; do ln -sfn ../$$path .mutmut/$$path; done
 	ln -sfn ../layers/common .mutmut/src
 	cd .mutmut && ../$(VENV)/bin/mutmut run --max-children 1 && ../$(VENV)/bin/mutmut results
 
