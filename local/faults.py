@@ -127,6 +127,10 @@ class FaultPlan:
             faults, self._faults = self._faults, []
             return faults
 
+    @property
+    def active(self) -> bool:
+        return bool(self._faults)
+
     def listing(self) -> list[dict[str, Any]]:
         with self._lock:
             return [asdict(fault) for fault in self._faults]
@@ -145,6 +149,8 @@ def faulty(app: WsgiApp, plan: FaultPlan) -> WsgiApp:
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == PATH:
             return _control(environ, start_response, plan)
+        if not plan.active:  # the usual case: nothing to read or match
+            return app(environ, start_response)
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
         environ["wsgi.input"] = io.BytesIO(body)
@@ -198,10 +204,6 @@ class Faults:
     def plan(self, service: str, operation: str, code: str, **more: Any) -> None:
         fault = {"service": service, "operation": operation, "code": code, **more}
         requests.post(self.url, json=[fault], timeout=10).raise_for_status()
-
-    def planned(self) -> list[dict[str, Any]]:
-        answer: list[dict[str, Any]] = requests.get(self.url, timeout=10).json()
-        return answer
 
     def clear(self) -> list[dict[str, Any]]:
         """Ends every fault; what each had seen and injected."""

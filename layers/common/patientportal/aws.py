@@ -47,13 +47,22 @@ BUSY = frozenset(
 BUSY_ITEM = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded", "TransactionConflict"})
 
 
+def error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def cancellation_codes(error: ClientError) -> set[str]:
+    """Why each item of a cancelled DynamoDB transaction failed (none for any other error)."""
+    if error_code(error) != "TransactionCanceledException":
+        return set()
+    return {str(reason.get("Code", "")) for reason in error.response.get("CancellationReasons", [])}
+
+
 def busy(error: ClientError) -> bool:
     """Whether AWS refused ``error``'s call for now rather than for good."""
-    code = error.response.get("Error", {}).get("Code", "")
-    if code == "TransactionCanceledException":
-        reasons = error.response.get("CancellationReasons", [])
-        return any(reason.get("Code") in BUSY_ITEM for reason in reasons)
-    return code in BUSY
+    if error_code(error) == "TransactionCanceledException":
+        return bool(cancellation_codes(error) & BUSY_ITEM)
+    return error_code(error) in BUSY
 
 
 def _client(service: str) -> Any:

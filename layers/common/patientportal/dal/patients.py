@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from patientportal.dal import cursors, keys
 from patientportal.dal.attributes import Item
-from patientportal.dal.table import Table
+from patientportal.dal.table import Table, key_condition
 from patientportal.errors import BadRequestError, ConflictError, NotFoundError
 from patientportal.models.records import PatientRecord
 from patientportal.portal_status import status_of
@@ -317,11 +317,7 @@ def search_patients(
     queries = 0
     while number < len(searches) and len(found) <= limit and queries < len(searches):
         wanted = searches[number]
-        condition, names = "#p = :p", {"#p": wanted.partition[0]}
-        values: dict[str, Any] = {":p": wanted.partition[1]}
-        if wanted.sort:
-            condition += " AND begins_with(#s, :s)"
-            names["#s"], values[":s"] = wanted.sort
+        condition, names, values = key_condition(wanted.partition, wanted.sort)
         items, last = table.query(
             index=wanted.index,
             condition=condition,

@@ -32,16 +32,26 @@ def aws_errors_as_domain_errors(conflict: str | None = None) -> Iterator[None]:
     try:
         yield
     except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "")
-        if conflict is not None and code == "ConditionalCheckFailedException":
+        failed_condition = aws.error_code(error) == "ConditionalCheckFailedException"
+        if conflict is not None and (failed_condition or "ConditionalCheckFailed" in aws.cancellation_codes(error)):
             raise ConflictError(conflict) from error
-        if conflict is not None and code == "TransactionCanceledException":
-            reasons = error.response.get("CancellationReasons", [])
-            if any(reason.get("Code") == "ConditionalCheckFailed" for reason in reasons):
-                raise ConflictError(conflict) from error
         if aws.busy(error):
-            raise UnavailableError(code) from error
+            raise UnavailableError(aws.error_code(error)) from error
         raise
+
+
+def key_condition(
+    partition: tuple[str, str], sort_prefix: tuple[str, str] | None = None
+) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """A Query's key condition: this partition, and the sort keys starting with a prefix if
+    one is given; with its attribute names and (plain) values."""
+    condition = "#p = :p"
+    names = {"#p": partition[0]}
+    values: dict[str, Any] = {":p": partition[1]}
+    if sort_prefix:
+        names["#s"], values[":s"] = sort_prefix
+        condition += " AND begins_with(#s, :s)"
+    return condition, names, values
 
 
 @dataclass(frozen=True)
@@ -131,14 +141,7 @@ class Table:
     ) -> tuple[list[Item], str | None]:
         """One Query for one page: at most ``limit + 1`` items read, the extra one only
         telling whether another page follows. Returns the items and the next page's cursor."""
-        key_name, key_value = partition
-        condition = "#p = :p"
-        names = {"#p": key_name}
-        values: dict[str, Any] = {":p": key_value}
-        if sort_prefix:
-            names["#s"] = sort_prefix[0]
-            values[":s"] = sort_prefix[1]
-            condition += " AND begins_with(#s, :s)"
+        condition, names, values = key_condition(partition, sort_prefix)
         arguments: dict[str, Any] = {
             "TableName": self.name,
             "KeyConditionExpression": condition,

@@ -19,7 +19,7 @@ from patientportal.logic.patients import audit
 from patientportal.logic.queue import threads
 from patientportal.logic.queue.messages import message_view
 from patientportal.models.common import Page
-from patientportal.models.records import MessageRecord
+from patientportal.models.records import MessageRecord, RequestRecord
 from patientportal.models.requests import (
     Dismissal,
     HelperResult,
@@ -73,10 +73,10 @@ def current_state(request_id: str) -> dict[str, Any]:
     return QueueItem.from_record(record).model_dump()
 
 
-def stale(request_id: str) -> ConflictError:
-    return ConflictError(
-        "Someone else handled this item first; here it is as it now stands.", current=current_state(request_id)
-    )
+def stale(request_id: str, *, now: RequestRecord | None = None) -> ConflictError:
+    """The 409 of a lost race, with the item as it now stands (``now`` when just read)."""
+    current = QueueItem.from_record(now).model_dump() if now is not None else current_state(request_id)
+    return ConflictError("Someone else handled this item first; here it is as it now stands.", current=current)
 
 
 def dismiss_request(staff: Principal, request_id: str, dismissal: Dismissal, *, api_request_id: str) -> QueueItem:
@@ -103,10 +103,7 @@ def _apply(
     if request is None:
         raise NotFoundError("There is no such request.")
     if request.version != expected_version:
-        raise ConflictError(
-            "Someone else handled this item first; here it is as it now stands.",
-            current=QueueItem.from_record(request).model_dump(),
-        )
+        raise stale(change.request_id, now=request)
     entry = audit.audit_item(staff, action, request.patient_id, api_request_id)
     try:
         stored_requests.apply(change, expected_version, entry, table=table)
