@@ -658,9 +658,9 @@ def set_up(portal: RunningPortal) -> tuple[str, list[dict[str, str]]]:
     for username, password in members:
         STAFF_TOKENS[username] = staff_sign_in(portal.url, username, password)
         STAFF_SEATS.append({"username": username, "token": STAFF_TOKENS[username]})
-    patients = add_patients(portal.url, STAFF_TOKENS["admin"])
+    patients = add_patients(portal.url, STAFF_TOKENS["manager"])
     PATIENT_SEATS.extend(patients)
-    return STAFF_TOKENS["admin"], patients
+    return STAFF_TOKENS["manager"], patients
 
 
 def load(url: str, limit: int, time_limit: float) -> tuple[bool, float]:

@@ -28,12 +28,16 @@ def banner(runtime: Runtime, seconds: float) -> str:
         lines.append(f"    {login.who:8} {login.username:14} {login.password:26} {login.note}")
     lines += [
         "",
+        "  The first administrator, as a new stack has it on AWS:",
+        "    staff    admin          its invitation email, with a temporary password, is in the mailbox;",
+        "                            the first sign-in sets a new password and enrols an authenticator app",
+        "",
         "  Staff sign-ins then ask for an authenticator-app code: the demo staff are enrolled with",
         f"  the emulator's one secret, and {runtime.url}/_dev/totp shows its current code (the",
         "  same for every staff member; a member you add enrols at their first sign-in).",
     ]
     sample = SAMPLE_IMPORT.relative_to(SAMPLE_IMPORT.parents[1])
-    lines += ["", f"  A patient list to import (as admin, on the onboarding page; docs/import.md): {sample}"]
+    lines += ["", f"  A patient list to import (as manager, on the onboarding page; docs/import.md): {sample}"]
     return "\n".join(lines)
 
 

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import boto3
-
 from local import totp
+from local.stack import aws_client
 from patientportal import clock, ids, normalise
 from patientportal.dal import keys
 from patientportal.dal.messages import add_message
@@ -40,11 +39,12 @@ class Login:
     username: str
     password: str
     note: str
+    groups: tuple[str, ...] = ()  # a member of staff's Cognito groups
 
 
 STAFF_LOGINS = (
-    Login("staff", "frontdesk", "Riverbend-frontdesk-2026", "front desk (group staff)"),
-    Login("staff", "admin", "Riverbend-admin-2026", "administrator (groups admin, staff)"),
+    Login("staff", "frontdesk", "Riverbend-frontdesk-2026", "front desk (group staff)", ("staff",)),
+    Login("staff", "manager", "Riverbend-manager-2026", "administrator (groups admin, staff)", ("staff", "admin")),
 )
 
 SHARED_EMAIL = "okafor.family@example.com"
@@ -278,16 +278,18 @@ def _moment(hours: int) -> datetime:
 
 
 def seed_staff(staff_pool_id: str) -> None:
-    cognito = boto3.client("cognito-idp")
+    cognito = aws_client("cognito-idp")
+    # The template's first administrator, "admin", is not among them: it has its invitation
+    # in the mailbox and signs in as on AWS (temporary password, new password, app).
     for login in STAFF_LOGINS:
-        if login.username != "admin":  # the template's FirstAdmin is already there
-            cognito.admin_create_user(
-                UserPoolId=staff_pool_id,
-                Username=login.username,
-                UserAttributes=[{"Name": "email", "Value": f"{login.username}@riverbend-demo.example"}],
-                MessageAction="SUPPRESS",
-            )
-            cognito.admin_add_user_to_group(UserPoolId=staff_pool_id, Username=login.username, GroupName="staff")
+        cognito.admin_create_user(
+            UserPoolId=staff_pool_id,
+            Username=login.username,
+            UserAttributes=[{"Name": "email", "Value": f"{login.username}@riverbend-demo.example"}],
+            MessageAction="SUPPRESS",
+        )
+        for group in login.groups:
+            cognito.admin_add_user_to_group(UserPoolId=staff_pool_id, Username=login.username, GroupName=group)
         cognito.admin_set_user_password(
             UserPoolId=staff_pool_id, Username=login.username, Password=login.password, Permanent=True
         )
@@ -298,7 +300,7 @@ def enrol_authenticator(staff_pool_id: str, username: str, password: str) -> Non
     """The demo staff come with their authenticator app enrolled (the emulator's one secret,
     ``local.totp``), so every sign-in asks for the code ``/_dev/totp`` shows: as a staff
     member's every sign-in after the first. Enrolling is the same sign-in a person makes."""
-    cognito = boto3.client("cognito-idp")
+    cognito = aws_client("cognito-idp")
     clients = cognito.list_user_pool_clients(UserPoolId=staff_pool_id, MaxResults=10)["UserPoolClients"]
     client_id = clients[0]["ClientId"]
     answer = cognito.initiate_auth(
@@ -315,7 +317,7 @@ def enrol_authenticator(staff_pool_id: str, username: str, password: str) -> Non
 
 
 def seed_patients(table: Table, patient_pool_id: str) -> dict[str, PatientRecord]:
-    cognito = boto3.client("cognito-idp")
+    cognito = aws_client("cognito-idp")
     records = {}
     for patient_id, first, last, born, email, zip_code, access, username, password, logged_in in PATIENTS:
         record = PatientRecord(

@@ -53,6 +53,12 @@ wrote meanwhile (the load run lost requests that had been answered 201). DynamoD
 item's writes atomic and isolated. ``one_dynamodb_call_at_a_time`` serves DynamoDB and its
 streams (both sign as ``dynamodb``) one call at a time, as moto was served when one process
 made every call; every other service is served as moto serves it.
+8. moto's AdminCreateUser sends nothing. Cognito emails a new user an invitation (unless
+the call says ``MessageAction: SUPPRESS``) with the username and a temporary password it
+generates when the call gives none, in the words of the pool's ``InviteMessageTemplate``.
+The emulator does the same, into the development mailbox: the template's first
+administrator, and every member of staff an administrator adds, gets the email and signs in
+with it as on AWS (temporary password, new password, authenticator app).
 """
 
 from __future__ import annotations
@@ -60,6 +66,8 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import secrets
+import string
 import threading
 import uuid
 from collections.abc import Callable, Iterable
@@ -74,6 +82,7 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import StreamShard, Table
 from moto.dynamodb.responses import DynamoHandler
+from moto.ses.models import ses_backends
 
 DIRECT_READS = ("query", "get_item", "batch_get_item")
 
@@ -243,6 +252,56 @@ def allow_only_the_clients_flows() -> None:
         CognitoIdpBackend.admin_initiate_auth = _checks_flows(CognitoIdpBackend.admin_initiate_auth, admin=True)  # type: ignore[method-assign]
 
 
+# Cognito's own sender and words, for a pool that sets no EmailConfiguration or template.
+COGNITO_SENDER = "no-reply@verificationemail.com"
+COGNITO_INVITATION = ("Your temporary password", "Your username is {username} and temporary password is {####}.")
+
+
+def temporary_password(pool: CognitoIdpUserPool) -> str:
+    """One that meets the pool's password policy, as Cognito generates it."""
+    policy = pool.extended_config.get("Policies", {}).get("PasswordPolicy", {})
+    classes = (string.ascii_lowercase, string.ascii_uppercase, string.digits, "^$*.[]{}()?-!@#%&")
+    length = max(int(policy.get("MinimumLength", 8)), 12)
+    chosen = [secrets.choice(characters) for characters in classes]  # one of each, whatever it requires
+    chosen += [secrets.choice(string.ascii_letters + string.digits) for _ in range(length - len(chosen))]
+    secrets.SystemRandom().shuffle(chosen)
+    return "".join(chosen)
+
+
+def send_invitation(handler: CognitoIdpResponse, pool: CognitoIdpUserPool, username: str, password: str) -> None:
+    user = pool._get_user(username)
+    address = next((item["Value"] for item in user.attributes if item["Name"] == "email"), "")
+    if not address:
+        return
+    template = pool.extended_config.get("AdminCreateUserConfig", {}).get("InviteMessageTemplate", {})
+    subject = template.get("EmailSubject") or COGNITO_INVITATION[0]
+    body = (template.get("EmailMessage") or COGNITO_INVITATION[1]).replace("{username}", username)
+    ses = ses_backends[handler.current_account][handler.region]
+    ses.verify_email_identity(COGNITO_SENDER)  # Cognito's sender needs no identity of the account's
+    ses.send_email(COGNITO_SENDER, subject, body.replace("{####}", password), {"ToAddresses": [address]})
+
+
+def _admin_create_user_action(handler: CognitoIdpResponse) -> ActionResult:
+    pool = handler.backend.describe_user_pool(handler._get_param("UserPoolId"))
+    mediums = handler._get_param("DesiredDeliveryMediums") or ["SMS"]
+    invites = handler._get_param("MessageAction") != "SUPPRESS" and "EMAIL" in mediums
+    password = handler._get_param("TemporaryPassword") or (temporary_password(pool) if invites else None)
+    user = handler.backend.admin_create_user(
+        pool.id,
+        handler._get_param("Username"),
+        handler._get_param("MessageAction"),
+        password,
+        handler._get_param("UserAttributes", []),
+    )
+    if invites and password:
+        send_invitation(handler, pool, user.username, password)
+    return ActionResult({"User": user.to_json(extended=True)})
+
+
+def send_invitations() -> None:
+    CognitoIdpResponse.admin_create_user = _admin_create_user_action  # type: ignore[method-assign]
+
+
 _IN_TRANSACTION = threading.local()
 
 
@@ -321,6 +380,7 @@ def apply() -> None:
     require_mfa_as_cognito_does()
     allow_only_the_clients_flows()
     copy_only_what_a_transaction_touches()
+    send_invitations()
 
 
 _DYNAMODB = threading.Lock()

@@ -7,7 +7,9 @@ loopback (docs/decisions.md 13), which they reach through ``AWS_ENDPOINT_URL``.
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +37,18 @@ LOCAL_PARAMETERS = {
 Creator = Callable[["Stack", str, dict[str, Any]], None]
 
 
+def aws_client(service: str, region: str | None = None) -> Any:
+    """One botocore client per service, region and emulator: creating one costs about 15 ms,
+    and setting up the stack and its demo data would otherwise make 33 of them."""
+    region = region or os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
+    return _client(service, region, os.environ.get("AWS_ENDPOINT_URL"))
+
+
+@functools.cache
+def _client(service: str, region: str, endpoint: str | None) -> Any:
+    return boto3.client(service, region_name=region, endpoint_url=endpoint)
+
+
 @dataclass
 class Stack:
     template: dict[str, Any]
@@ -58,7 +72,7 @@ class Stack:
 
 def create_table(stack: Stack, logical_id: str, properties: dict[str, Any]) -> None:
     name = f"{STACK_NAME}-{logical_id}"
-    client = boto3.client("dynamodb", region_name=stack.region)
+    client = aws_client("dynamodb", stack.region)
     arguments: dict[str, Any] = {
         key: properties[key]
         for key in ("KeySchema", "AttributeDefinitions", "BillingMode", "GlobalSecondaryIndexes")
@@ -82,7 +96,7 @@ def create_table(stack: Stack, logical_id: str, properties: dict[str, Any]) -> N
 
 
 def create_user_pool(stack: Stack, logical_id: str, properties: dict[str, Any]) -> None:
-    client = boto3.client("cognito-idp", region_name=stack.region)
+    client = aws_client("cognito-idp", stack.region)
     # EnabledMfas is CloudFormation's: the API sets the pool's factors with SetUserPoolMfaConfig.
     arguments = {key: value for key, value in properties.items() if key not in ("UserPoolName", "EnabledMfas")}
     pool = client.create_user_pool(PoolName=properties["UserPoolName"], **arguments)["UserPool"]
@@ -97,33 +111,35 @@ def create_user_pool(stack: Stack, logical_id: str, properties: dict[str, Any]) 
 
 
 def create_user_pool_client(stack: Stack, logical_id: str, properties: dict[str, Any]) -> None:
-    client = boto3.client("cognito-idp", region_name=stack.region)
+    client = aws_client("cognito-idp", stack.region)
     created = client.create_user_pool_client(**properties)["UserPoolClient"]
     stack.resolver.refs[logical_id] = created["ClientId"]
 
 
 def create_group(stack: Stack, logical_id: str, properties: dict[str, Any]) -> None:
-    boto3.client("cognito-idp", region_name=stack.region).create_group(**properties)
+    aws_client("cognito-idp", stack.region).create_group(**properties)
     stack.resolver.refs[logical_id] = properties["GroupName"]
 
 
 def create_pool_user(stack: Stack, logical_id: str, properties: dict[str, Any]) -> None:
-    boto3.client("cognito-idp", region_name=stack.region).admin_create_user(
+    aws_client("cognito-idp", stack.region).admin_create_user(
         UserPoolId=properties["UserPoolId"],
         Username=properties["Username"],
         UserAttributes=properties.get("UserAttributes", []),
-        MessageAction="SUPPRESS",  # locally the demo data sets the password instead
+        # Cognito's invitation, with a temporary password, reaches the development mailbox
+        # (local.emulator, 8): the first administrator signs in as on AWS.
+        DesiredDeliveryMediums=properties.get("DesiredDeliveryMediums", ["SMS"]),
     )
     stack.resolver.refs[logical_id] = properties["Username"]
 
 
 def add_user_to_group(stack: Stack, logical_id: str, properties: dict[str, Any]) -> None:
-    boto3.client("cognito-idp", region_name=stack.region).admin_add_user_to_group(**properties)
+    aws_client("cognito-idp", stack.region).admin_add_user_to_group(**properties)
     stack.resolver.refs[logical_id] = logical_id
 
 
 def create_queue(stack: Stack, logical_id: str, properties: dict[str, Any]) -> None:
-    client = boto3.client("sqs", region_name=stack.region)
+    client = aws_client("sqs", stack.region)
     attributes: dict[Any, str] = {
         key: str(value).lower() if isinstance(value, bool) else str(value) for key, value in properties.items()
     }
@@ -137,22 +153,22 @@ def create_queue(stack: Stack, logical_id: str, properties: dict[str, Any]) -> N
 def create_configuration_set(stack: Stack, logical_id: str, properties: dict[str, Any]) -> None:
     name = properties.get("Name", f"{STACK_NAME}-{logical_id}")
     arguments = {key: value for key, value in properties.items() if key in {"DeliveryOptions", "ReputationOptions"}}
-    boto3.client("sesv2", region_name=stack.region).create_configuration_set(ConfigurationSetName=name, **arguments)
+    aws_client("sesv2", stack.region).create_configuration_set(ConfigurationSetName=name, **arguments)
     stack.resolver.refs[logical_id] = name
 
 
 def create_email_identity(stack: Stack, logical_id: str, properties: dict[str, Any]) -> None:
-    client = boto3.client("sesv2", region_name=stack.region)
+    client = aws_client("sesv2", stack.region)
     configuration = properties.get("ConfigurationSetAttributes", {}).get("ConfigurationSetName")
     arguments = {"ConfigurationSetName": configuration} if configuration else {}
     client.create_email_identity(EmailIdentity=properties["EmailIdentity"], **arguments)
     # SES in the emulator only sends from identities verified through the classic API.
-    boto3.client("ses", region_name=stack.region).verify_email_identity(EmailAddress=properties["EmailIdentity"])
+    aws_client("ses", stack.region).verify_email_identity(EmailAddress=properties["EmailIdentity"])
     stack.resolver.refs[logical_id] = properties["EmailIdentity"]
 
 
 def create_event_bus(stack: Stack, logical_id: str, properties: dict[str, Any]) -> None:
-    arn = boto3.client("events", region_name=stack.region).create_event_bus(Name=properties["Name"])["EventBusArn"]
+    arn = aws_client("events", stack.region).create_event_bus(Name=properties["Name"])["EventBusArn"]
     stack.resolver.refs[logical_id] = properties["Name"]
     stack.resolver.attributes[(logical_id, "Arn")] = arn
 
@@ -172,7 +188,7 @@ PASSWORD_OPTIONS = (
 
 def create_secret(stack: Stack, logical_id: str, properties: dict[str, Any]) -> None:
     """A secret with the value CloudFormation would generate for it (a fresh one per stack)."""
-    client = boto3.client("secretsmanager", region_name=stack.region)
+    client = aws_client("secretsmanager", stack.region)
     value = properties.get("SecretString")
     if value is None:
         generate = properties.get("GenerateSecretString", {})
@@ -197,7 +213,7 @@ def resolve_secret(stack: Stack, reference: str) -> str:
         arguments["VersionId"] = version
     elif stage:
         arguments["VersionStage"] = stage
-    value = str(boto3.client("secretsmanager", region_name=stack.region).get_secret_value(**arguments)["SecretString"])
+    value = str(aws_client("secretsmanager", stack.region).get_secret_value(**arguments)["SecretString"])
     return str(json.loads(value)[json_key]) if json_key else value
 
 
@@ -280,7 +296,7 @@ def provision(
         },
     )
     stack = Stack(template=template, resolver=resolver, region=region)
-    resolver.dynamic = lambda reference: resolve_secret(stack, reference)
+    resolver.dynamic = functools.cache(lambda reference: resolve_secret(stack, reference))
     # Stand-ins first: a created resource may name one (a user pool names its token trigger).
     _stand_ins(stack, host)
     for kind, create in CREATORS.items():

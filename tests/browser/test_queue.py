@@ -194,9 +194,9 @@ def test_when_someone_else_handled_an_item_first_the_page_says_so(page: Page, pa
 
     row(page, request_id).get_by_role("button", name="Dismiss as will not be completed", exact=False).click()
     stale = row(page, request_id)
-    # The answer says who handled it (the colleague signed in as admin)
+    # The answer says who handled it (the colleague signed in as manager)
     expect(stale.locator(".row-note")).to_have_text(
-        "Someone else handled this item first. It is now: Completed by admin."
+        "Someone else handled this item first. It is now: Completed by manager."
     )
     expect(stale.get_by_role("button", name="Dismiss as completed", exact=False)).to_be_disabled()
     expect(page.locator("#announce")).to_contain_text("Someone else handled this item first")
@@ -208,10 +208,10 @@ def test_when_someone_else_handled_an_item_first_the_page_says_so(page: Page, pa
     dialog.get_by_label("Message to patient").fill("Your refill is on its way.")
     dialog.get_by_role("button", name="Send").click()
     expect(dialog.get_by_role("alert")).to_have_text(
-        "Someone else handled this item first. It is now: Completed by admin. Your message was not sent."
+        "Someone else handled this item first. It is now: Completed by manager. Your message was not sent."
     )
     dialog.get_by_role("button", name="Cancel").click()
-    expect(row(page, other).locator(".row-note")).to_contain_text("It is now: Completed by admin.")
+    expect(row(page, other).locator(".row-note")).to_contain_text("It is now: Completed by manager.")
 
 
 def test_review_changes_shows_each_value_on_file_beside_the_requested_one_and_applies_the_chosen(

@@ -187,7 +187,7 @@ def test_bad_rows_are_reported_and_good_rows_still_import(admin, call_patients, 
     patient_id = found["items"][0]["patient_id"]
     status, trail, _ = call_patients("GET", f"/api/staff/patients/{patient_id}/audit", token=admin)
     assert [entry["action"] for entry in trail["items"]][-1] == "import_patient"
-    assert trail["items"][-1]["actor"] == "admin"
+    assert trail["items"][-1]["actor"] == "manager"
 
 
 def test_enable_access_turns_access_on_only_for_rows_with_email_and_zip(admin, call_patients, jobs_stream):

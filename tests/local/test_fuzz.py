@@ -85,7 +85,7 @@ CHECKS = [
     valid_data_accepted,
     negative_data_rejection,
 ]
-ADMIN = next(login for login in demo_data.STAFF_LOGINS if login.username == "admin")
+ADMIN = next(login for login in demo_data.STAFF_LOGINS if login.username == "manager")
 TOKEN_LIFETIME = 10 * 60  # renewed well before the 15 minutes an access token lasts
 
 schema = schemathesis.openapi.from_path(cfn.ROOT / "docs" / "openapi.json")
