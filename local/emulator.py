@@ -285,12 +285,12 @@ def _admin_create_user_action(handler: CognitoIdpResponse) -> ActionResult:
     pool = handler.backend.describe_user_pool(handler._get_param("UserPoolId"))
     mediums = handler._get_param("DesiredDeliveryMediums") or ["SMS"]
     invites = handler._get_param("MessageAction") != "SUPPRESS" and "EMAIL" in mediums
-    password = handler._get_param("TemporaryPassword") or (temporary_password(pool) if invites else None)
+    password: str | None = handler._get_param("TemporaryPassword") or (temporary_password(pool) if invites else None)
     user = handler.backend.admin_create_user(
         pool.id,
         handler._get_param("Username"),
         handler._get_param("MessageAction"),
-        password,
+        password,  # type: ignore[arg-type]  # moto takes None when no password is given
         handler._get_param("UserAttributes", []),
     )
     if invites and password:
@@ -299,7 +299,7 @@ def _admin_create_user_action(handler: CognitoIdpResponse) -> ActionResult:
 
 
 def send_invitations() -> None:
-    CognitoIdpResponse.admin_create_user = _admin_create_user_action  # type: ignore[method-assign]
+    CognitoIdpResponse.admin_create_user = _admin_create_user_action  # type: ignore[method-assign,assignment]
 
 
 _IN_TRANSACTION = threading.local()

@@ -46,7 +46,7 @@ def aws_client(service: str, region: str | None = None) -> Any:
 
 @functools.cache
 def _client(service: str, region: str, endpoint: str | None) -> Any:
-    return boto3.client(service, region_name=region, endpoint_url=endpoint)
+    return boto3.client(service, region_name=region, endpoint_url=endpoint)  # type: ignore[call-overload]
 
 
 @dataclass
