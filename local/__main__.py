@@ -16,6 +16,8 @@ def banner(runtime: Runtime, seconds: float) -> str:
         "",
         f"  Staff queue      {runtime.url}/staff/",
         f"  Onboarding tool  {runtime.url}/staff/onboarding",
+        f"  Staff accounts   {runtime.url}/staff/accounts   (administrators)",
+        f"  Settings         {runtime.url}/staff/settings   (administrators: hours, overdue wait, saved replies)",
         f"  Patient portal   {runtime.url}/portal/",
         f"  API              {runtime.url}/api/",
         f"  Mailbox          {runtime.url}/_dev/mail   (JSON: {runtime.url}/_dev/mail.json)",

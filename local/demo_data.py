@@ -16,11 +16,14 @@ from local import totp
 from local.stack import aws_client
 from patientportal import clock, ids, normalise
 from patientportal.dal import keys
+from patientportal.dal import practice as stored_practice
+from patientportal.dal import sessions as stored_sessions
 from patientportal.dal.messages import add_message
 from patientportal.dal.patients import patient_item
 from patientportal.dal.requests import add_request
 from patientportal.dal.table import Table
 from patientportal.logic.queue.requests import summarise
+from patientportal.models.practice import SavedReply
 from patientportal.models.records import MessageRecord, PatientRecord, RequestRecord
 from patientportal.models.requests import (
     AppointmentRequest,
@@ -398,8 +401,45 @@ def seed_requests(table: Table, patients: dict[str, PatientRecord]) -> None:
         add_message(message, None, 0, table=table)
 
 
+def seed_staff_sign_ins(table: Table) -> None:
+    """The demo staff have signed in before (seeding enrolled their apps): what the staff
+    accounts page shows as their last sign-in, as a sign-in records it."""
+    for hours, login in enumerate(STAFF_LOGINS, start=1):
+        stored_sessions.record_staff_sign_in(login.username, _ago(hours), table=table)
+
+
+# The practice's saved replies, as an administrator keeps them on the practice settings page.
+SAVED_REPLIES = (
+    (
+        "Refill sent to the pharmacy",
+        "Hello {first_name}, your refill has been sent to your pharmacy.\n\n{practice_name}",
+    ),
+    (
+        "Appointment booked",
+        "Hello {first_name}, your appointment is booked. Please bring your insurance card.\n\n{practice_name}",
+    ),
+)
+
+
+def seed_saved_replies(table: Table) -> None:
+    for number, (title, text) in enumerate(SAVED_REPLIES):
+        moment = _moment(30 * 24 - number)  # a month ago, in the order listed
+        reply = SavedReply(
+            reply_id=ids.time_ordered_id(moment),
+            title=title,
+            text=text,
+            version=1,
+            changed_by="manager",
+            changed_at=clock.timestamp(moment),
+        )
+        table.put(stored_practice.reply_item(reply))
+    table.put({**keys.saved_reply_count(), "replies": len(SAVED_REPLIES)})
+
+
 def seed(*, table_name: str, staff_pool_id: str, patient_pool_id: str) -> None:
     table = Table(table_name)
     seed_staff(staff_pool_id)
+    seed_staff_sign_ins(table)
     patients = seed_patients(table, patient_pool_id)
     seed_requests(table, patients)
+    seed_saved_replies(table)

@@ -58,6 +58,7 @@ class Stack:
     functions: dict[str, dict[str, str]] = field(default_factory=dict)
     authorizers: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
     queue_urls: dict[str, str] = field(default_factory=dict)
+    invitations: bool = True  # Cognito emails the users the template creates
 
     def ref(self, logical_id: str) -> str:
         return self.resolver.ref(logical_id)
@@ -122,13 +123,15 @@ def create_group(stack: Stack, logical_id: str, properties: dict[str, Any]) -> N
 
 
 def create_pool_user(stack: Stack, logical_id: str, properties: dict[str, Any]) -> None:
+    # Cognito's invitation, with a temporary password, reaches the development mailbox
+    # (local.emulator, 8): the first administrator signs in as on AWS.
+    invitation = {} if stack.invitations else {"MessageAction": "SUPPRESS"}
     aws_client("cognito-idp", stack.region).admin_create_user(
         UserPoolId=properties["UserPoolId"],
         Username=properties["Username"],
         UserAttributes=properties.get("UserAttributes", []),
-        # Cognito's invitation, with a temporary password, reaches the development mailbox
-        # (local.emulator, 8): the first administrator signs in as on AWS.
         DesiredDeliveryMediums=properties.get("DesiredDeliveryMediums", ["SMS"]),
+        **invitation,
     )
     stack.resolver.refs[logical_id] = properties["Username"]
 
@@ -280,8 +283,11 @@ def provision(
     public_url: str,
     parameters: Mapping[str, str] | None = None,
     template: dict[str, Any] | None = None,
+    invitations: bool = True,
 ) -> Stack:
-    """Creates every emulated resource in dependency order and returns what was made."""
+    """Creates every emulated resource in dependency order and returns what was made.
+    ``invitations=False`` keeps the first administrator's invitation out of the mailbox
+    (the integration tests, whose every test starts with an empty one)."""
     template = template or cfn.load()
     host = public_url.split("://", 1)[-1].rstrip("/")
     resolver = cfn.Resolver(
@@ -295,7 +301,7 @@ def provision(
             "AWS::URLSuffix": "amazonaws.com",
         },
     )
-    stack = Stack(template=template, resolver=resolver, region=region)
+    stack = Stack(template=template, resolver=resolver, region=region, invitations=invitations)
     resolver.dynamic = functools.cache(lambda reference: resolve_secret(stack, reference))
     # Stand-ins first: a created resource may name one (a user pool names its token trigger).
     _stand_ins(stack, host)

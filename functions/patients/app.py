@@ -1,6 +1,7 @@
 """Staff routes about patients, their messages, onboarding and the import (docs/api.md "Staff:
-patients", "Staff: onboarding and jobs"), and an admin's reset of a staff member's second
-factor (docs/api.md "Staff: staff members")."""
+patients", "Staff: onboarding and jobs"), and the staff accounts an admin manages: the list,
+invitations, roles, accounts off and on, and the reset of a member's second factor
+(docs/api.md "Staff: staff members")."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from patientportal.http import Admin, Cursor, ItemId, Limit, RequestId, Staff, answers, build_resolver, lambda_handler
-from patientportal.logic.accounts import access, credentials, second_factor
+from patientportal.logic.accounts import access, credentials, second_factor, staff_members
 from patientportal.logic.onboarding import bulk_invitations, imports, jobs, overview
 from patientportal.logic.patients import audit, demographics, detail
 from patientportal.logic.queue import messages
@@ -35,6 +36,7 @@ from patientportal.models.onboarding import (
     OnboardingPatient,
 )
 from patientportal.models.patients import PatientDetail, PatientSummary, PortalStatus
+from patientportal.models.staff import NewStaffMember, StaffMember, StaffMemberChanges
 from patientportal.observability import metrics
 
 app = build_resolver()
@@ -52,6 +54,8 @@ PatientSearch = Annotated[
 UsernameText = Annotated[str, Path(min_length=1, max_length=128)]
 # A staff member's username, as an admin created it in the staff pool.
 StaffUsername = Annotated[str, Path(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._@+-]*$")]
+# A page of the staff list is one page of Cognito's ListUsers, whose largest is 60.
+StaffLimit = Annotated[int, Query(ge=1, le=60)]
 JobId = ItemId
 OptionalNamePrefix = Annotated[str, Query(max_length=100)]
 
@@ -184,6 +188,30 @@ def reset_staff_mfa(admin: Admin, api_request_id: RequestId, username: StaffUser
     """Admins only: the member sets up their authenticator app again at the next sign-in
     (a lost or new phone) and is signed out everywhere now. Audited."""
     return second_factor.reset(admin, username, api_request_id=api_request_id)
+
+
+@app.get("/api/staff/staff-members", responses=answers(400))
+def list_staff_members(_admin: Admin, limit: StaffLimit = 60, cursor: Cursor = None) -> Page[StaffMember]:
+    """Admins only: every staff account, by username, with role, authenticator app, last
+    sign-in and whether it is on (paged by Cognito's pages of at most 60)."""
+    return staff_members.staff_page(limit=limit, cursor=cursor)
+
+
+@app.post("/api/staff/staff-members", responses=answers(409, success=201))
+def invite_staff_member(
+    admin: Admin, api_request_id: RequestId, new: Annotated[NewStaffMember, Body()]
+) -> tuple[StaffMember, int]:
+    """Admins only: a new staff account; Cognito emails the invitation with a temporary password. Audited."""
+    return staff_members.invite(admin, new, api_request_id=api_request_id), 201
+
+
+@app.patch("/api/staff/staff-members/<username>", responses=answers(404, 409))
+def change_staff_member(
+    admin: Admin, api_request_id: RequestId, username: StaffUsername, changes: Annotated[StaffMemberChanges, Body()]
+) -> StaffMember:
+    """Admins only: a member's role, or their account off or on; signed out at once, audited.
+    The last administrator whose account is on can be neither demoted nor turned off (409)."""
+    return staff_members.change(admin, username, changes, api_request_id=api_request_id)
 
 
 handler = lambda_handler(app)

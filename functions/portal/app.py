@@ -8,11 +8,13 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from patientportal.http import Cursor, ItemId, Limit, Patient, answers, build_resolver, lambda_handler
 from patientportal.logic.accounts import credentials, profile
+from patientportal.logic.practice import settings as practice_settings
 from patientportal.logic.queue import messages, requests
 from patientportal.models.common import Page
-from patientportal.models.messages import Inbox, MessageRead, PatientMessage, SecureMessage
+from patientportal.models.messages import Inbox, MessageRead, PatientMessage, SentMessage
 from patientportal.models.portal import Me, PasswordChange, PasswordChanged
-from patientportal.models.requests import NewRequest, PatientRequestView
+from patientportal.models.practice import PracticeHours
+from patientportal.models.requests import NewRequest, PatientRequestView, SubmittedRequest
 from patientportal.observability import metrics
 
 app = build_resolver()
@@ -29,7 +31,7 @@ def list_requests(patient: Patient, limit: Limit = 50, cursor: Cursor = None) ->
 
 
 @app.post("/api/portal/requests", responses=answers(success=201))
-def submit_request(patient: Patient, request: Annotated[NewRequest, Body()]) -> tuple[PatientRequestView, int]:
+def submit_request(patient: Patient, request: Annotated[NewRequest, Body()]) -> tuple[SubmittedRequest, int]:
     submitted = requests.submit_request(patient, request)
     metrics.add_metric(name="RequestsSubmitted", unit="Count", value=1)
     return submitted, 201
@@ -41,7 +43,7 @@ def list_messages(patient: Patient, limit: Limit = 50, cursor: Cursor = None) ->
 
 
 @app.post("/api/portal/messages", responses=answers(404, success=201))
-def send_message(patient: Patient, message: Annotated[PatientMessage, Body()]) -> tuple[SecureMessage, int]:
+def send_message(patient: Patient, message: Annotated[PatientMessage, Body()]) -> tuple[SentMessage, int]:
     sent = messages.send_patient_message(patient, message)
     metrics.add_metric(name="PatientMessages", unit="Count", value=1)
     return sent, 201
@@ -50,6 +52,12 @@ def send_message(patient: Patient, message: Annotated[PatientMessage, Body()]) -
 @app.post("/api/portal/messages/<message_id>/read", responses=answers(404))
 def mark_message_read(patient: Patient, message_id: ItemId) -> MessageRead:
     return messages.mark_read(patient, message_id)
+
+
+@app.get("/api/portal/practice")
+def get_practice(patient: Patient) -> PracticeHours:  # noqa: ARG001 - the check that a patient is signed in
+    """The practice's name, phone and office hours, and whether it is open now."""
+    return practice_settings.for_patients()
 
 
 @app.post("/api/portal/password", responses=answers(401))

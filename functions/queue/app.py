@@ -7,17 +7,23 @@ from typing import Annotated, Literal
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from patientportal.http import Cursor, ItemId, Limit, RequestId, Staff, answers, build_resolver, lambda_handler
-from patientportal.logic.queue import archive, change_sets, helper_actions, items
+from patientportal.logic.queue import archive, assignment, change_sets, helper_actions, items
 from patientportal.models.common import IsoDate, Page
 from patientportal.models.requests import (
     ArchivedItem,
+    Assignment,
     ChangeSetApplied,
     ChangeSetApproval,
+    Colleague,
     Dismissal,
     HelperResult,
+    InternalNote,
+    NewNote,
     Outcome,
     QueueItem,
     QueueItemDetail,
+    QueuePage,
+    QueueView,
     ReplyResult,
     RequestType,
     Restoration,
@@ -38,9 +44,10 @@ def list_queue(  # noqa: PLR0917 - each query parameter of the route is an argum
     order: Annotated[Literal["oldest", "newest"], Query()] = "oldest",
     limit: Limit = 50,
     cursor: Cursor = None,
-) -> Page[QueueItem]:
+    view: Annotated[QueueView, Query(description="all, unassigned, or mine (assigned to the caller)")] = "all",
+) -> QueuePage:
     return items.list_queue(
-        staff, request_type=type, order=order, limit=limit, cursor=cursor, api_request_id=api_request_id
+        staff, request_type=type, order=order, limit=limit, cursor=cursor, api_request_id=api_request_id, view=view
     )
 
 
@@ -77,6 +84,28 @@ def dismiss(
     staff: Staff, api_request_id: RequestId, request_id: QueueItemId, dismissal: Annotated[Dismissal, Body()]
 ) -> QueueItem:
     return items.dismiss_request(staff, request_id, dismissal, api_request_id=api_request_id)
+
+
+@app.post("/api/staff/queue/<request_id>/assignment", responses=answers(404, 409))
+def assign(
+    staff: Staff, api_request_id: RequestId, request_id: QueueItemId, chosen: Annotated[Assignment, Body()]
+) -> QueueItem:
+    """Take the item, give it to a colleague, or give it back (``assignee`` null)."""
+    return assignment.assign_request(staff, request_id, chosen, api_request_id=api_request_id)
+
+
+@app.post("/api/staff/queue/<request_id>/notes", responses=answers(404, success=201))
+def add_note(
+    staff: Staff, api_request_id: RequestId, request_id: QueueItemId, note: Annotated[NewNote, Body()]
+) -> tuple[InternalNote, int]:
+    """An internal note for colleagues: never shown to the patient. Audited."""
+    return items.add_note(staff, request_id, note, api_request_id=api_request_id), 201
+
+
+@app.get("/api/staff/colleagues")
+def list_colleagues(staff: Staff) -> list[Colleague]:  # noqa: ARG001 - staff only: the authorizer's principal
+    """Every enabled member of staff, whom an item can be given to."""
+    return assignment.colleagues()
 
 
 @app.get("/api/staff/archive", responses=answers(400))
@@ -116,6 +145,65 @@ def restore(
     staff: Staff, api_request_id: RequestId, request_id: QueueItemId, restoration: Annotated[Restoration, Body()]
 ) -> QueueItem:
     return items.restore_request(staff, request_id, restoration, api_request_id=api_request_id)
+
+
+# The practice's settings and saved replies (docs/api.md "Staff: practice settings and saved
+# replies"): any member of staff reads them, administrators change them.
+from patientportal.http import Admin  # noqa: E402 - these routes' own imports, kept with them
+from patientportal.logic.practice import saved_replies  # noqa: E402
+from patientportal.logic.practice import settings as practice_settings  # noqa: E402
+from patientportal.models.practice import (  # noqa: E402
+    PracticeSettings,
+    PracticeSettingsUpdate,
+    SavedReplies,
+    SavedReply,
+    SavedReplyChange,
+    SavedReplyDeleted,
+    SavedReplyUpdate,
+)
+
+ReplyId = ItemId
+
+
+@app.get("/api/staff/practice-settings")
+def get_practice_settings(staff: Staff) -> PracticeSettings:  # noqa: ARG001 - any member of staff
+    return practice_settings.current()
+
+
+@app.put("/api/staff/practice-settings", responses=answers(409))
+def put_practice_settings(
+    admin: Admin, api_request_id: RequestId, update: Annotated[PracticeSettingsUpdate, Body()]
+) -> PracticeSettings:
+    return practice_settings.change(admin, update, api_request_id=api_request_id)
+
+
+@app.get("/api/staff/saved-replies")
+def list_saved_replies(staff: Staff) -> SavedReplies:
+    return saved_replies.list_replies(staff)
+
+
+@app.post("/api/staff/saved-replies", responses=answers(409, success=201))
+def add_saved_reply(
+    admin: Admin, api_request_id: RequestId, reply: Annotated[SavedReplyChange, Body()]
+) -> tuple[SavedReply, int]:
+    return saved_replies.add_reply(admin, reply, api_request_id=api_request_id), 201
+
+
+@app.put("/api/staff/saved-replies/<reply_id>", responses=answers(404, 409))
+def change_saved_reply(
+    admin: Admin, api_request_id: RequestId, reply_id: ReplyId, update: Annotated[SavedReplyUpdate, Body()]
+) -> SavedReply:
+    return saved_replies.change_reply(admin, reply_id, update, api_request_id=api_request_id)
+
+
+@app.delete("/api/staff/saved-replies/<reply_id>", responses=answers(404, 409))
+def delete_saved_reply(
+    admin: Admin,
+    api_request_id: RequestId,
+    reply_id: ReplyId,
+    expected_version: Annotated[int, Query(ge=1, description="The version of the reply as read.")],
+) -> SavedReplyDeleted:
+    return saved_replies.delete_reply(admin, reply_id, expected_version, api_request_id=api_request_id)
 
 
 handler = lambda_handler(app)

@@ -43,6 +43,9 @@ AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 FRONTDESK, ADMIN = demo_data.STAFF_LOGINS
 AVA = next(login for login in demo_data.PATIENT_LOGINS if login.username == "ava.thompson")
 
+# A phone (docs/performance.md "Pages"): the context options of a 390 x 844 touch screen.
+PHONE: dict[str, Any] = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
 expect.set_options(timeout=8000)
 
 # Records every CSP violation the page itself reports, before any of the page's scripts run.
@@ -101,7 +104,8 @@ class Watched:
 
 
 def watched_context(browser: Browser, portal: RunningPortal, **options: Any) -> tuple[BrowserContext, Watched]:
-    context = browser.new_context(base_url=portal.url, viewport={"width": 1280, "height": 900}, **options)
+    options = {"viewport": {"width": 1280, "height": 900}, **options}  # a desk's screen unless told
+    context = browser.new_context(base_url=portal.url, **options)
     context.set_default_timeout(8000)
     context.add_init_script(WATCH_CSP)
     watched = Watched()
@@ -138,8 +142,9 @@ def pytest_runtest_makereport(
 
 @pytest.fixture
 def page(request: pytest.FixtureRequest, browser: Browser, portal: RunningPortal) -> Iterator[Page]:
-    """A fresh browser profile (no cookies) under the runtime's real CSP."""
-    context, watched = watched_context(browser, portal)
+    """A fresh browser profile (no cookies) under the runtime's real CSP; on another screen
+    when parametrized indirectly with its context options (PHONE)."""
+    context, watched = watched_context(browser, portal, **getattr(request, "param", {}))
     opened = context.new_page()
     yield opened
     pages = list(context.pages)

@@ -176,6 +176,11 @@ def test_signing_in_and_sending_a_request_with_the_keyboard_only(page: Page, pat
     page.keyboard.press("Enter")
     expect(page.locator("#refill-title")).to_be_focused()
     medication = f"cetirizine {uuid.uuid4().hex[:6]}"
+    # The safety notice's two numbers come first (911, then the practice's), then the fields.
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="911", exact=True)).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="(555) 010-0199", exact=True)).to_be_focused()
     page.keyboard.press("Tab")
     page.keyboard.type(medication)
     page.keyboard.press("Tab")

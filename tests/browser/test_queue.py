@@ -41,13 +41,16 @@ def test_the_compact_panel_pops_out_to_the_full_queue_with_every_column(page: Pa
     expect(page.locator("#compact-panel")).to_be_hidden()
     expect(page.get_by_role("heading", name="Patient Portal Queue", level=1)).to_be_focused()
     headers = page.locator("table.queue thead th")
-    expect(headers).to_have_text(["Actions", "Patient", "Date of birth", "Type", "Summary", "Received", "Helper"])
+    expect(headers).to_have_text(
+        ["Actions", "Patient", "Date of birth", "Type", "Summary", "Received", "Assigned to", "Helper"]
+    )
     refill = row(page, request_id)
     expect(refill.locator(".c-name")).to_have_text("Ava Thompson")
     expect(refill.locator(".c-dob")).to_have_text("1984-03-12")
     expect(refill.locator(".c-type")).to_have_text("Prescription refill")
     expect(refill.locator(".c-summary")).to_contain_text(medication)
-    expect(refill.locator(".c-received")).to_have_text(re.compile(r"^\w{3} \d{1,2}, \d{4}, \d{1,2}:\d{2} (AM|PM)$"))
+    expect(refill.locator(".received-at")).to_have_text(re.compile(r"^\w{3} \d{1,2}, \d{4}, \d{1,2}:\d{2} (AM|PM)$"))
+    expect(refill.locator(".assignee-name")).to_have_text("Nobody")
     expect(row(page, message_id).locator(".c-type")).to_have_text("Secure message")
     # On the left the secure-message icon and the two dismiss icons; on the right the helper.
     cells = refill.locator("td")

@@ -122,7 +122,7 @@ def test_script_payloads_in_names_requests_and_messages_run_nothing(browser: Bro
         context.close()
 
 
-@pytest.mark.parametrize("page_path", ["/staff/", "/staff/onboarding", "/portal/"])
+@pytest.mark.parametrize("page_path", ["/staff/", "/staff/onboarding", "/staff/accounts/", "/portal/"])
 def test_every_page_is_served_with_a_csp_without_unsafe_inline_and_ships_no_inline_code(portal, page_path):
     answer = requests.get(f"{portal.url}{page_path}", timeout=10)
     assert answer.status_code == 200
@@ -210,7 +210,10 @@ def test_every_control_works_from_the_keyboard_and_has_a_label(page: Page, patie
     page.keyboard.press("Enter")
     expect(page.locator("#full-queue")).to_be_visible()
     rows = page.locator("#queue-rows tr").count()
-    assert_all_reached_and_labelled(page, "full queue", rows * 5 + 14)
+    # Per row: the patient, three icons, the helper, "Assign to someone" and (unless the item is
+    # already one's own) "Assign to me"; besides them, the page's own controls and the 3 views
+    takes = page.locator("#queue-rows .act-take:visible").count()
+    assert_all_reached_and_labelled(page, "full queue", rows * 6 + takes + 17)
 
     # The reply dialog, from the keyboard alone; Escape closes it and gives focus back.
     message_icon = row(page, request_id).get_by_role("button", name="Send a secure message", exact=False)

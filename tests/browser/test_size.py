@@ -1,5 +1,5 @@
 """docs/performance.md "Pages": each page's JavaScript and CSS, everything its browser loads
-(its stylesheets and the module graph from its script), at most 80 KB uncompressed, with no
+(its stylesheets and the module graph from its script), at most 100 KB uncompressed, with no
 bundler: small ES modules loaded as they are."""
 
 from __future__ import annotations
@@ -8,9 +8,15 @@ import re
 from pathlib import Path
 
 WEB = Path(__file__).resolve().parents[2] / "web"
-PAGES = ("staff/index.html", "staff/onboarding/index.html", "portal/index.html")
-LIMIT = 80 * 1024
-IMPORT = re.compile(r'^import .* from "([^"]+)";$', re.MULTILINE)
+PAGES = (
+    "staff/index.html",
+    "staff/onboarding/index.html",
+    "staff/accounts/index.html",
+    "staff/settings/index.html",
+    "portal/index.html",
+)
+LIMIT = 100 * 1024  # docs/decisions.md 61
+IMPORT = re.compile(r'^import (?:[^"]* from )?"([^"]+)";', re.MULTILINE)  # a bare import "x.js" too
 
 
 def served(address: str) -> Path:
@@ -33,7 +39,7 @@ def loaded_by(page: str) -> set[Path]:
     return found
 
 
-def test_each_page_loads_at_most_80_kb_of_javascript_and_css():
+def test_each_page_loads_at_most_100_kb_of_javascript_and_css():
     for page in PAGES:
         files = loaded_by(page)
         assert {path.suffix for path in files} == {".js", ".css"}, page

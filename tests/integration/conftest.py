@@ -101,7 +101,8 @@ def stack(emulator: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
     """A fresh emulator state and every resource created from the template."""
     requests.post(f"{emulator}/moto-api/reset", timeout=10).raise_for_status()
     monkeypatch.setenv("AWS_ENDPOINT_URL", emulator)
-    created = provision(region="us-east-1", public_url=PUBLIC_URL)
+    # The first administrator's invitation is the runtime's to show (tests/browser/test_first_admin.py)
+    created = provision(region="us-east-1", public_url=PUBLIC_URL, invitations=False)
     for name, value in created.environment.items():
         monkeypatch.setenv(name, value)
     _forget_process_state()
@@ -260,3 +261,26 @@ def people(stack: Stack) -> Stack:
     demo_data.seed_staff(stack.ref("StaffUserPool"))
     demo_data.seed_patients(Table(stack.ref("PortalTable")), stack.ref("PatientUserPool"))
     return stack
+
+
+@pytest.fixture
+def staff(login) -> str:
+    return login("staff", demo_data.STAFF_LOGINS[0].username, demo_data.STAFF_LOGINS[0].password)
+
+
+@pytest.fixture
+def queue_api(call_queue, staff):
+    """Staff calls to the queue function, routes named as the template names them."""
+
+    def call(method: str, path: str, body: Any = None, query: str = "", token: str | None = None):
+        parts = path.strip("/").split("/")
+        route, parameters = path, {}
+        if len(parts) >= 4 and parts[2] in {"queue", "archive"}:
+            parameters = {"request_id": parts[3]}
+            route = "/".join(["", *parts[:3], "{request_id}", *parts[4:]])
+        status, answer, _ = call_queue(
+            method, path, route=route, path_parameters=parameters or None, body=body, query=query, token=token or staff
+        )
+        return status, answer
+
+    return call

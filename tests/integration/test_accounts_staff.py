@@ -431,14 +431,30 @@ STAFF_ROUTE_REQUESTS: dict[tuple[str, str], dict[str, Any]] = {
         "headers": {"content-type": "text/csv"},
     },
     ("POST", "/api/staff/staff-members/<username>/mfa-reset"): {},
+    ("POST", "/api/staff/staff-members"): {"body": {"username": "nurse.rowan", "email": "rowan@example.com"}},
+    ("PATCH", "/api/staff/staff-members/<username>"): {"body": {"enabled": False}},
     ("POST", "/api/staff/queue/<request_id>/helper"): {},
     ("POST", "/api/staff/queue/<request_id>/changes"): {"body": {"fields": ["phone"], "expected_version": 1}},
     ("POST", "/api/staff/queue/<request_id>/reply"): {"body": {"body": "Done.", "expected_version": 1}},
     ("POST", "/api/staff/queue/<request_id>/dismiss"): {"body": {"outcome": "completed", "expected_version": 1}},
     ("POST", "/api/staff/archive/<request_id>/restore"): {"body": {"expected_version": 1}},
+    ("POST", "/api/staff/queue/<request_id>/assignment"): {"body": {"assignee": "frontdesk", "expected_version": 1}},
+    ("POST", "/api/staff/queue/<request_id>/notes"): {"body": {"body": "Called back."}},
+    ("PUT", "/api/staff/practice-settings"): {"body": {"overdue_after": 2, "expected_version": 0}},
+    ("POST", "/api/staff/saved-replies"): {"body": {"title": "Ready", "text": "Hello {first_name}."}},
+    ("PUT", "/api/staff/saved-replies/<reply_id>"): {
+        "body": {"title": "Ready", "text": "Hello {first_name}.", "expected_version": 1}
+    },
+    ("DELETE", "/api/staff/saved-replies/<reply_id>"): {"query": "expected_version=1"},
 }
 # Real ids where there are any, so a route that forgot its check would act on them.
-PATH_VALUES = {"patient_id": "p-leo", "username": FRONTDESK.username, "request_id": "r-any", "job_id": "j-any"}
+PATH_VALUES = {
+    "patient_id": "p-leo",
+    "username": FRONTDESK.username,
+    "request_id": "r-any",
+    "job_id": "j-any",
+    "reply_id": "any-reply",
+}
 
 
 def staff_routes() -> list[tuple[str, str, str]]:

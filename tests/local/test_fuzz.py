@@ -33,6 +33,7 @@ from schemathesis.specs.openapi.checks import (
 
 from local import demo_data
 from local import template as cfn
+from patientportal.models.practice import WEEKDAYS
 from tests import staff_mfa
 from tests.local.conftest import RunningPortal, start_portal
 from tests.local.test_runtime import AVA, sign_in
@@ -59,6 +60,10 @@ RULES_BEYOND_THE_SCHEMA = {
     (422, "from"): "an archive range whose start is after its end",
     (422, "demographics.changes"): "a change request whose every detail is empty",
     (422, "filter"): "an invitation filter that matches no patient (the state of the data, like a 404)",
+    (422, "time_zone"): "a time zone the IANA database does not know",
+    (422, "office_hours"): "office hours that leave out a day or open on none",
+    **{(422, f"office_hours.{day}"): "a day that closes before it opens" for day in WEEKDAYS},
+    (422, "text"): "a saved reply's text with braces other than {first_name} and {practice_name}",
 }
 
 

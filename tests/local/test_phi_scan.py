@@ -381,6 +381,11 @@ def raw_emails(portal: RunningPortal) -> list[Email]:
                 parts[part.get_content_type()] = part.get_content()  # type: ignore[attr-defined]
         headers = [(name, str(value)) for name, value in message.items()]
         found.append(Email(sent["id"], list(sent["destinations"]), headers, parts))
+    # Cognito's own emails (a staff invitation) are simple messages, not raw ones: scanned too
+    for sent in data.get("ses", {}).get("Message", []):
+        to = [address for addresses in sent["destinations"].values() for address in addresses]
+        headers = [("Subject", sent["subject"]), ("From", sent["source"])]
+        found.append(Email(sent["id"], to, headers, {"text/plain": sent["body"]}))
     return found
 
 

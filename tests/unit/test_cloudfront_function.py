@@ -22,6 +22,8 @@ def template() -> dict:
         ("/staff/", "/staff/index.html"),
         ("/staff", "/staff/index.html"),
         ("/staff/onboarding", "/staff/onboarding/index.html"),
+        ("/staff/accounts", "/staff/accounts/index.html"),
+        ("/staff/settings", "/staff/settings/index.html"),
         ("/portal", "/portal/index.html"),
         ("/portal/js/app.js", "/portal/js/app.js"),
         ("/portal/styles", "/portal/styles"),

@@ -10,6 +10,7 @@ def test_open_queue_entry_sorts_by_arrival_and_names_the_type():
     assert entry == {
         "queue_pk": "QUEUE#OPEN",
         "queue_type_pk": "QUEUE#OPEN#refill",
+        "assignee_pk": "QUEUE#UNASSIGNED",  # a new item is nobody's
         "queue_sk": "2026-11-28T05:00:00.000000Z#r1",
     }
 

@@ -174,6 +174,19 @@ def test_a_staff_sign_in_in_the_second_of_their_sign_out_lowers_the_sign_out_to_
     assert stored_session(table, "r-1") is not None
 
 
+@pytest.mark.parametrize("signed_out_at", [0, NOW])
+def test_a_staff_sign_in_records_when_in_one_write_and_leaves_an_earlier_sign_out(table, aws_calls, signed_out_at):
+    if signed_out_at:
+        stored_sessions.record_staff_sign_out("frontdesk", signed_out_at, table=table)
+    aws_calls.reset()
+    sessions.begin("staff", answer(iat=NOW, username="frontdesk", refresh="r-1"), lifetime_seconds=3600)
+    assert aws_calls.operations() == {"PutItem": 1, "UpdateItem": 1}  # the session; the member's sign-in
+    item = table.get(keys.staff_member("frontdesk"))
+    assert item is not None
+    assert item["last_signed_in_at"] == "2027-01-15T08:00:00Z"  # the staff accounts page's "last sign-in"
+    assert stored_sessions.staff_signed_out_at("frontdesk", table=table) == signed_out_at
+
+
 def test_a_patient_sign_in_changes_no_staff_sign_out(table):
     stored_sessions.record_staff_sign_out("p-1", NOW + 1, table=table)
     sessions.begin("patient", answer(iat=NOW, username="p-1", refresh="r-1"), lifetime_seconds=3600)

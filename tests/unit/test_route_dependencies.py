@@ -46,6 +46,15 @@ PUBLIC: set[Route] = {
 ADMIN_ONLY: set[Route] = {
     ("POST", "/api/staff/patients/import"),
     ("POST", "/api/staff/staff-members/<username>/mfa-reset"),
+    # The staff accounts: the list, an invitation, a role or an account off and on.
+    ("GET", "/api/staff/staff-members"),
+    ("POST", "/api/staff/staff-members"),
+    ("PATCH", "/api/staff/staff-members/<username>"),
+    # The practice's settings and saved replies: any member of staff reads them.
+    ("PUT", "/api/staff/practice-settings"),
+    ("POST", "/api/staff/saved-replies"),
+    ("PUT", "/api/staff/saved-replies/<reply_id>"),
+    ("DELETE", "/api/staff/saved-replies/<reply_id>"),
 }
 
 

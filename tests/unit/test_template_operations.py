@@ -254,7 +254,8 @@ def test_the_template_adds_at_most_one_index_to_the_released_ones_and_changes_no
 
 def test_the_index_rule_refuses_two_new_indexes_a_removed_one_and_a_changed_one():
     released = json.loads(RELEASED_INDEXES.read_text())["PortalTable"]
-    current = RESOURCES["PortalTable"]["Properties"]["GlobalSecondaryIndexes"]
+    # The rule itself, on the released indexes (the template may already hold this release's one)
+    current = released
 
     def index(name: str) -> dict[str, Any]:
         return {"IndexName": name, "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}], "Projection": {}}

@@ -97,7 +97,8 @@ ERROR_DESCRIPTIONS: dict[int, str] = {
     400: "A body, a cursor or a file that cannot be read; `field` names it.",
     401: "Sign in (again).",
     404: "No such item, or not yours.",
-    409: "The item changed since it was read (`current` is the item as it now stands), or a username is taken.",
+    409: "The item changed since it was read (`current` is the item as it now stands), a username is taken, "
+    "or the change would leave no administrator.",
     410: "A one-time link that is used, expired or replaced.",
     413: "A file too large.",
     429: "Throttled.",

@@ -149,6 +149,7 @@ export const get = (path) => send("GET", path);
 export const post = (path, body = {}) => send("POST", path, body);
 export const put = (path, body) => send("PUT", path, body);
 export const patch = (path, body) => send("PATCH", path, body);
+export const del = (path) => send("DELETE", path);
 export const postPublic = (path, body) => send("POST", path, body, { auth: false });
 /** A file sent as it is (the import's CSV), not as JSON. */
 export const upload = (path, file, type) => send("POST", path, file, { type });

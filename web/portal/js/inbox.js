@@ -2,6 +2,7 @@
 import * as api from "../../common/js/api.js";
 import { $, show, announce, element, when } from "../../common/js/ui.js";
 import { busy, checkRequired, showFailure } from "../../common/js/forms.js";
+import { readLater } from "./practice.js";
 
 let opened = null;
 let cursor = null;
@@ -72,15 +73,16 @@ async function reply(event) {
   const form = event.target;
   event.preventDefault();
   if (!checkRequired(form)) return;
+  let answer;
   try {
     const body = { body: form.elements.body.value.trim(), in_reply_to: opened.message_id };
-    await busy(form, () => api.post("/api/portal/messages", body));
+    answer = await busy(form, () => api.post("/api/portal/messages", body));
   } catch (failure) {
     showFailure(form, failure);
     return;
   }
   $("#message-dialog").close();
-  announce("Your reply is sent.");
+  announce(`Your reply is sent.${readLater(answer.next_read_at)}`);
   load();
 }
 

@@ -7,6 +7,7 @@ import * as register from "./register.js";
 import * as inbox from "./inbox.js";
 import * as requests from "./requests.js";
 import * as password from "./password.js";
+import * as practice from "./practice.js";
 import { $, show } from "../../common/js/ui.js";
 
 /** A view whose form was answered shows its form again when it is opened again. */
@@ -18,7 +19,7 @@ function reopen(view) {
 const PUBLIC = new Set(["sign-in", "claim", "forgot", "register", "link"]);
 const ON_SHOW = {
   link: link.load,
-  inbox: inbox.load,
+  inbox: (view) => [inbox.load(view), practice.load()],
   requests: requests.load,
   claim: reopen,
   forgot: reopen,

@@ -2,6 +2,7 @@
 import * as api from "../../common/js/api.js";
 import { $, show, announce, element, when, typeLabel, stateLabel } from "../../common/js/ui.js";
 import { busy, checkRequired, showFailure } from "../../common/js/forms.js";
+import { readLater } from "./practice.js";
 
 let cursor = null;
 let sent = () => {};
@@ -30,15 +31,16 @@ async function submit(event) {
     form.querySelector(".form-error").textContent = "Fill in at least one detail that has changed.";
     return;
   }
+  let answer;
   try {
-    await busy(form, () => api.post("/api/portal/requests", body));
+    answer = await busy(form, () => api.post("/api/portal/requests", body));
   } catch (failure) {
     showFailure(form, failure);
     return;
   }
   form.reset();
   sent();
-  announce(`Your ${typeLabel(body.type).toLowerCase()} request is sent.`);
+  announce(`Your ${typeLabel(body.type).toLowerCase()} request is sent.${readLater(answer.next_read_at)}`);
 }
 
 function row(request) {

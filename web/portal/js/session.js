@@ -6,6 +6,15 @@ import * as signIn from "../../common/js/sign-in.js";
 
 let changed = () => {};
 
+/** The practice's number in the safety notice of every form that writes to the practice. */
+function practicePhone(phone) {
+  for (const link of document.querySelectorAll(".practice-phone")) {
+    link.textContent = phone;
+    link.href = `tel:${phone.replace(/[^\d+]/g, "")}`;
+  }
+  for (const part of document.querySelectorAll(".practice-call")) show(part, Boolean(phone));
+}
+
 async function begin() {
   idle.watch(() => signOut("You were signed out after 15 minutes without activity."));
   show($("#signed-out-note"), false);
@@ -13,6 +22,7 @@ async function begin() {
     const me = await api.get("/api/portal/me");
     $("#signed-in-as").textContent = `Signed in as ${me.first_name} ${me.last_name}`;
     $("#brand").textContent = me.practice_name;
+    practicePhone(me.practice_phone);
   } catch {
     $("#signed-in-as").textContent = "Signed in";
   }

@@ -18,13 +18,19 @@ let again = false;
 let openReply = () => {};
 let openChanges = async () => {};
 let openPatient = () => {};
+let view = "all"; // all, unassigned or mine
+let me = "";
+let colleagues = []; // usernames an item can be given to
 
 /** Every page of the queue; `partial` sees the rows so far while later pages load. */
+let overdueCount = 0; // the first page's count of overdue items (100 means "100 or more")
+
 async function fetchAll(partial) {
   const all = [];
   let cursor = null;
   do {
-    const page = await api.get(api.query("/api/staff/queue", { order: "oldest", limit: 200, cursor }));
+    const page = await api.get(api.query("/api/staff/queue", { order: "oldest", limit: 200, cursor, view }));
+    if (page.overdue_count !== null && page.overdue_count !== undefined) overdueCount = page.overdue_count;
     all.push(...page.items);
     cursor = page.next_cursor;
     if (cursor) partial(all);
@@ -42,7 +48,10 @@ function fill(row, item) {
   $(".c-dob", row).textContent = item.patient_date_of_birth;
   $(".c-type", row).textContent = typeLabel(item.type);
   $(".summary-text", row).textContent = item.summary;
-  $(".c-received", row).textContent = when(item.created_at);
+  $(".received-at", row).textContent = when(item.created_at);
+  row.classList.toggle("overdue", Boolean(item.overdue));
+  show($(".overdue-mark", row), Boolean(item.overdue));
+  fillAssignee(row, item, describe(item));
   const about = describe(item);
   $(".act-message", row).setAttribute("aria-label", `Send a secure message about the ${about}`);
   $(".act-message", row).title = "Send a secure message";
@@ -56,6 +65,46 @@ function fill(row, item) {
   // A helper result pressed earlier, here or by a colleague, shows after a refresh too.
   const output = $(".helper-result", row);
   if (item.helper_summary) output.textContent = item.helper_summary; // e.g. "Changes applied: phone"
+}
+
+function fillAssignee(row, item, about) {
+  const holder = item.assigned_to || "";
+  $(".assignee-name", row).textContent = holder ? (holder === me ? "You" : holder) : "Nobody";
+  const take = $(".act-take", row);
+  take.hidden = holder === me;
+  take.setAttribute("aria-label", `Assign to me: the ${about}`);
+  $(".act-assign", row).setAttribute("aria-label", `Assign to someone: the ${about}`);
+}
+
+/** The one "Assign to" dialog: everyone an item can be given to, or nobody. */
+let assigning = null; // [item, row, opener]
+
+function openAssign(item, row, opener) {
+  assigning = [item, row, opener];
+  const select = $("#assign-to");
+  const holder = item.assigned_to || "";
+  const names = colleagues.includes(holder) || !holder ? colleagues : [...colleagues, holder];
+  const nobody = element("option", "", "Nobody");
+  nobody.value = "-";
+  const options = [nobody];
+  for (const name of names) {
+    const option = element("option", "", name === me ? `${name} (me)` : name);
+    option.value = name;
+    options.push(option);
+  }
+  select.replaceChildren(...options);
+  select.value = holder || "-";
+  $("#assign-about").textContent = `The ${describe(item)}, received ${when(item.created_at)}.`;
+  $("#assign-dialog").showModal();
+  select.focus();
+}
+
+function chooseAssignee(event) {
+  event.preventDefault();
+  const [item, row] = assigning;
+  const chosen = $("#assign-to").value;
+  $("#assign-dialog").close();
+  assign(item, chosen === "-" ? null : chosen, row);
 }
 
 function newRow(item) {
@@ -82,6 +131,7 @@ function renderCompact(list) {
       element("span", "what", typeLabel(item.type)),
       element("span", "when", when(item.created_at)),
     );
+    if (item.overdue) entry.append(element("span", "overdue-mark", "Overdue"));
     entry.firstChild.type = "button";
     entry.firstChild.addEventListener("click", () => openPatient(item.patient_id, entry.firstChild));
     target.append(entry);
@@ -92,8 +142,12 @@ function renderCompact(list) {
   }
 }
 
+const VIEW_WORDS = { all: "", unassigned: " nobody has", mine: " assigned to you" };
+
 function countText(n) {
-  return n === 1 ? "1 open item" : `${n} open items`;
+  const items = n === 1 ? "1 open item" : `${n} open items`;
+  const overdue = overdueCount >= 100 ? "100 or more overdue" : `${overdueCount} overdue`;
+  return `${items}${VIEW_WORDS[view]}${overdueCount ? `; ${overdue} in the queue` : ""}`;
 }
 
 function note(row, text) {
@@ -211,6 +265,24 @@ async function dismiss(item, outcome, row) {
   }
 }
 
+async function assign(item, assignee, row) {
+  try {
+    const answer = await api.post(`/api/staff/queue/${encodeURIComponent(item.request_id)}/assignment`, {
+      assignee,
+      expected_version: item.version,
+    });
+    changes += 1;
+    items.set(item.request_id, answer);
+    fill(row, answer);
+    const whom = answer.assigned_to ? (answer.assigned_to === me ? "you" : answer.assigned_to) : "nobody";
+    announce(`The ${describe(item)} is assigned to ${whom} now.`);
+    await refresh();
+  } catch (failure) {
+    if (failure.status === 409) conflict(item.request_id, failure);
+    else note(row, `That did not work: ${failure.message}`);
+  }
+}
+
 async function runHelper(item, row) {
   const output = $(".helper-result", row);
   // Beside a secure message the helper is the reply itself: opening it records nothing, so
@@ -239,7 +311,29 @@ function onRowClick(event) {
   else if (button.classList.contains("act-done")) dismiss(item, "completed", row);
   else if (button.classList.contains("act-not-done")) dismiss(item, "not_completed", row);
   else if (button.classList.contains("helper")) runHelper(item, row);
+  else if (button.classList.contains("act-take")) assign(item, me, row);
+  else if (button.classList.contains("act-assign")) openAssign(item, row, button);
   else if (button.classList.contains("who-link")) openPatient(item.patient_id, button);
+}
+
+function chooseView(button) {
+  view = button.dataset.view;
+  for (const choice of document.querySelectorAll(".view-choice")) {
+    choice.setAttribute("aria-pressed", String(choice === button));
+  }
+  changes += 1; // a list fetched for the last view must not land in this one
+  rows.clear();
+  items.clear();
+  $("#queue-rows").replaceChildren();
+  refresh();
+}
+
+async function loadColleagues() {
+  try {
+    colleagues = (await api.get("/api/staff/colleagues")).map((colleague) => colleague.username);
+  } catch {
+    colleagues = [me]; // the list could not be read: assigning to oneself still works
+  }
 }
 
 function popOut(full) {
@@ -254,12 +348,23 @@ export function init({ onReply, onChanges, onPatient }) {
   openChanges = onChanges;
   openPatient = onPatient;
   $("#queue-rows").addEventListener("click", onRowClick);
+  $("#assign-form").addEventListener("submit", chooseAssignee);
+  $("#assign-cancel").addEventListener("click", () => $("#assign-dialog").close());
+  $("#assign-dialog").addEventListener("close", () => {
+    const opener = assigning && assigning[2];
+    if (opener && opener.isConnected) opener.focus();
+  });
+  for (const choice of document.querySelectorAll(".view-choice")) {
+    choice.addEventListener("click", () => chooseView(choice));
+  }
   $("#pop-out").addEventListener("click", () => popOut(true));
   $("#pop-in").addEventListener("click", () => popOut(false));
 }
 
 export function start() {
+  me = api.tokenUsername() || "";
   loading = null;
+  loadColleagues();
   refresh();
   window.clearInterval(timer);
   timer = window.setInterval(refresh, REFRESH_MS);

@@ -1,5 +1,6 @@
 // Sign-in (with the new-password step of a first sign-in and the authenticator app's code),
 // sign-out and the 15-minute inactivity sign-out.
+import "./sign-in-views.js"; // first: the views this module and its imports look for
 import * as api from "../../common/js/api.js";
 import { $, show, announce } from "../../common/js/ui.js";
 import * as idle from "../../common/js/idle.js";

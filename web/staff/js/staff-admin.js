@@ -7,7 +7,8 @@ import { clearErrors, showFailure, say } from "../../common/js/forms.js";
 const form = () => $("#mfa-reset-form");
 const note = () => $("#mfa-reset-note");
 
-export const start = () => show($("#mfa-reset-item"), api.tokenGroups().includes("admin"));
+const ADMIN_TOOLS = ["#mfa-reset-item", "#staff-accounts-item"]; // this reset, the staff accounts page
+export const start = () => ADMIN_TOOLS.forEach((id) => show($(id), api.tokenGroups().includes("admin")));
 
 async function reset() {
   if ($("#mfa-reset-ask").returnValue !== "yes") return;

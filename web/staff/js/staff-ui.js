@@ -13,7 +13,8 @@ export const HELPER_LABELS = {
 export function conflictText(error) {
   const state = error.current ? stateLabel(error.current.state) : "changed";
   const by = error.current && error.current.dismissed_by ? ` by ${error.current.dismissed_by}` : "";
-  return `Someone else handled this item first. It is now: ${state}${by}.`;
+  const holder = error.current && error.current.state === "open" && error.current.assigned_to;
+  return `Someone else handled this item first. It is now: ${state}${by}.${holder ? ` ${holder} has it now.` : ""}`;
 }
 
 // Patients: the status badge (templates in the page) and a form's values as the API's fields.

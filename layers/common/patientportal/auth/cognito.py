@@ -24,7 +24,7 @@ from typing import Any, Literal
 from botocore.exceptions import ClientError
 
 from patientportal import aws
-from patientportal.errors import ConflictError, NotFoundError
+from patientportal.errors import BadRequestError, ConflictError, NotFoundError, ValidationFailedError
 from patientportal.observability import logger
 from patientportal.settings import get_settings
 
@@ -266,3 +266,155 @@ def reset_second_factor(username: str) -> None:
                 field="username",
             ) from error
         raise
+
+
+# A small practice's staff fit on one page of 60; five pages bound the work whatever the pool holds.
+COLLEAGUE_PAGES = 5
+
+
+def colleague_usernames() -> list[str]:
+    """Every enabled member of staff (group ``staff``), by username: whom a queue item can
+    be given to. ListUsersInGroup answers 60 at a time."""
+    client = aws.cognito()
+    arguments: dict[str, Any] = {"UserPoolId": get_settings().staff_user_pool_id, "GroupName": "staff", "Limit": 60}
+    found: list[str] = []
+    for _ in range(COLLEAGUE_PAGES):
+        answer = client.list_users_in_group(**arguments)
+        found += [user["Username"] for user in answer.get("Users", []) if user.get("Enabled", True)]
+        if not answer.get("NextToken"):
+            break
+        arguments["NextToken"] = answer["NextToken"]
+    return sorted(found, key=str.lower)
+
+
+# The staff pool's members, as an administrator manages them (docs/api.md "Staff: staff members").
+
+STAFF_GROUP = "staff"
+ADMIN_GROUP = "admin"
+# Cognito's largest page of ListUsers and ListUsersInGroup.
+STAFF_PAGE_MAX = 60
+
+
+@dataclass(frozen=True)
+class StaffAccount:
+    """A member of the staff pool as Cognito keeps them; the role is their groups' (read apart)."""
+
+    username: str
+    email: str
+    enabled: bool
+    # FORCE_CHANGE_PASSWORD until the invitation's temporary password is replaced.
+    status: str
+
+
+def _staff_pool() -> str:
+    return get_settings().staff_user_pool_id
+
+
+def _staff_account(user: Mapping[str, Any], attributes_key: str = "Attributes") -> StaffAccount:
+    attributes = {str(item["Name"]): str(item.get("Value", "")) for item in user.get(attributes_key) or []}
+    return StaffAccount(
+        username=str(user["Username"]),
+        email=attributes.get("email", ""),
+        enabled=bool(user.get("Enabled", True)),
+        status=str(user.get("UserStatus", "")),
+    )
+
+
+def _no_such_member(error: ClientError) -> NotFoundError | None:
+    if _error_code(error) == "UserNotFoundException":
+        return NotFoundError("There is no staff member with that username.", field="username")
+    return None
+
+
+def staff_page(limit: int, token: str | None) -> tuple[list[StaffAccount], str | None]:
+    """One ``ListUsers`` page of the staff pool (at most ``STAFF_PAGE_MAX``), and the token of
+    the next; a token Cognito did not give out is a 400 on ``cursor``."""
+    arguments: dict[str, Any] = {"UserPoolId": _staff_pool(), "Limit": limit, "AttributesToGet": ["email"]}
+    if token:
+        arguments["PaginationToken"] = token
+    try:
+        answer = aws.cognito().list_users(**arguments)
+    except ClientError as error:
+        # InvalidToken is the emulator's name for what Cognito calls an invalid parameter.
+        if token and _error_code(error) in {"InvalidParameterException", "InvalidToken"}:
+            raise BadRequestError("The cursor is not one this API gave out.", field="cursor") from error
+        raise
+    accounts = [_staff_account(user) for user in answer.get("Users", [])]
+    return accounts, str(answer["PaginationToken"]) if answer.get("PaginationToken") else None
+
+
+def administrators() -> list[StaffAccount]:
+    """Every member of the admin group: one ``ListUsersInGroup`` per 60 administrators."""
+    found: list[StaffAccount] = []
+    arguments: dict[str, Any] = {"UserPoolId": _staff_pool(), "GroupName": ADMIN_GROUP, "Limit": STAFF_PAGE_MAX}
+    while True:
+        answer = aws.cognito().list_users_in_group(**arguments)
+        found += [_staff_account(user) for user in answer.get("Users", [])]
+        if not answer.get("NextToken"):
+            return found
+        arguments["NextToken"] = answer["NextToken"]
+
+
+def staff_account(username: str) -> StaffAccount:
+    """``AdminGetUser``: the member as Cognito keeps them; a 404 on ``username`` when none."""
+    try:
+        user = aws.cognito().admin_get_user(UserPoolId=_staff_pool(), Username=username)
+    except ClientError as error:
+        raise (_no_such_member(error) or error) from error
+    return _staff_account(user, "UserAttributes")
+
+
+def invite_staff_member(username: str, email: str, *, administrator: bool) -> StaffAccount:
+    """Creates the member and has Cognito email the invitation (the pool's
+    ``InviteMessageTemplate``: the username and a temporary password for 3 days), then puts
+    them in the staff group, and the admin group for an administrator. A username taken (in
+    any case: the pool's usernames are not case sensitive) is a 409 on ``username``."""
+    client = aws.cognito()
+    pool = _staff_pool()
+    try:
+        created = client.admin_create_user(
+            UserPoolId=pool,
+            Username=username,
+            UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
+            DesiredDeliveryMediums=["EMAIL"],
+        )
+    except ClientError as error:
+        if _error_code(error) == "UsernameExistsException":
+            raise ConflictError("That username is taken; choose another.", field="username") from error
+        if _error_code(error) == "InvalidParameterException":
+            raise ValidationFailedError("Cognito refused this username or email address.", field="username") from error
+        raise
+    groups = (STAFF_GROUP, ADMIN_GROUP) if administrator else (STAFF_GROUP,)
+    for group in groups:
+        client.admin_add_user_to_group(UserPoolId=pool, Username=username, GroupName=group)
+    return _staff_account(created["User"])
+
+
+def set_administrator(username: str, *, administrator: bool) -> None:
+    """Into the admin group or out of it (the staff group stays); signed out everywhere, so
+    the next sign-in's token carries the new groups."""
+    client = aws.cognito()
+    pool = _staff_pool()
+    try:
+        if administrator:
+            client.admin_add_user_to_group(UserPoolId=pool, Username=username, GroupName=ADMIN_GROUP)
+        else:
+            client.admin_remove_user_from_group(UserPoolId=pool, Username=username, GroupName=ADMIN_GROUP)
+        client.admin_user_global_sign_out(UserPoolId=pool, Username=username)
+    except ClientError as error:
+        raise (_no_such_member(error) or error) from error
+
+
+def set_staff_enabled(username: str, *, enabled: bool) -> None:
+    """``AdminDisableUser`` (Cognito then refuses every sign-in and refresh), with a global
+    sign-out; or ``AdminEnableUser``."""
+    client = aws.cognito()
+    pool = _staff_pool()
+    try:
+        if enabled:
+            client.admin_enable_user(UserPoolId=pool, Username=username)
+        else:
+            client.admin_disable_user(UserPoolId=pool, Username=username)
+            client.admin_user_global_sign_out(UserPoolId=pool, Username=username)
+    except ClientError as error:
+        raise (_no_such_member(error) or error) from error

@@ -5,6 +5,8 @@ The table has ``pk``/``sk`` and these sparse global secondary indexes:
 - ``Queue``: ``QUEUE#OPEN`` while an item is open, ``ARCHIVE#<yyyy-mm>`` once dismissed,
   each sorted by ``<created>#<request id>``;
 - ``QueueByType``: ``QUEUE#OPEN#<type>`` while open, for the queue's type filter;
+- ``QueueByAssignee``: ``QUEUE#UNASSIGNED`` or ``QUEUE#ASSIGNED#<username>`` while open, for
+  the queue's Unassigned and Assigned to me views;
 - ``PatientItems``: a patient's requests and messages, ``REQUEST#``/``MSG#<created>#<id>``;
 - ``PatientsByEmail``: ``EMAIL#<normalised email>``;
 - ``PatientsByName``: ``NAMES#<first letter>`` / ``<last>#<first>#<id>``, names folded
@@ -24,6 +26,7 @@ from __future__ import annotations
 from patientportal.normalise import name as folded
 
 OPEN_QUEUE = "QUEUE#OPEN"
+UNASSIGNED = "QUEUE#UNASSIGNED"
 PROFILE = "PROFILE"
 
 Key = dict[str, str]
@@ -62,12 +65,19 @@ def open_queue_of_type(request_type: str) -> str:
 
 
 def open_queue_entry(created_at: str, request_id: str, request_type: str) -> Key:
-    """Present only while the item is open: both queue indexes are sparse."""
+    """Present only while the item is open: the queue indexes are sparse. A new item is
+    nobody's yet."""
     return {
         "queue_pk": OPEN_QUEUE,
         "queue_type_pk": open_queue_of_type(request_type),
+        "assignee_pk": UNASSIGNED,
         "queue_sk": f"{created_at}#{request_id}",
     }
+
+
+def assigned_to(username: str) -> str:
+    """The open items one member of staff has (usernames are case-insensitive in the pool)."""
+    return f"QUEUE#ASSIGNED#{username.lower()}"
 
 
 def archive_partition(month: str) -> str:
@@ -232,7 +242,8 @@ def staff_partition(username: str) -> str:
 
 
 def staff_member(username: str) -> Key:
-    """What the portal keeps of a staff member: when their sign-out was (Cognito keeps the rest)."""
+    """What the portal keeps of a staff member: when their sign-out was, their last sign-in and
+    their authenticator app's last reset (Cognito keeps the rest)."""
     return {"pk": staff_partition(username), "sk": PROFILE}
 
 
@@ -255,9 +266,40 @@ def list_view(window: str, view: str, staff_username: str, shown_digest: str) ->
     return {"pk": f"SEEN#{window[:13]}", "sk": f"{view}#{staff_username}#{shown_digest}"}
 
 
+def administrators_lease() -> Key:
+    """Held while a change that could leave no administrator is made (usernames have no ``#``,
+    so no member's partition is this one)."""
+    return {"pk": "STAFF_ADMINISTRATORS", "sk": "LEASE"}
+
+
 def staff_audit(username: str, at: str, entry_id: str) -> Key:
     """An audit entry about a staff member's account (an admin's reset of their second factor)."""
     return {"pk": staff_partition(username), "sk": f"AUDIT#{at}#{entry_id}"}
+
+
+# The practice's own items share one partition: its settings, its saved replies (and their
+# count, which keeps the list within its limit), and the audit entries of their changes.
+PRACTICE = "PRACTICE"
+SAVED_REPLY_PREFIX = "REPLY#"
+
+
+def practice_settings() -> Key:
+    return {"pk": PRACTICE, "sk": "SETTINGS"}
+
+
+def saved_reply(reply_id: str) -> Key:
+    """Reply ids are time-ordered (``ids.time_ordered_id``), so the list reads oldest first."""
+    return {"pk": PRACTICE, "sk": f"{SAVED_REPLY_PREFIX}{reply_id}"}
+
+
+def saved_reply_count() -> Key:
+    """How many saved replies there are: not under ``REPLY#``, so the list never reads it."""
+    return {"pk": PRACTICE, "sk": "REPLY_COUNT"}
+
+
+def practice_audit(at: str, entry_id: str) -> Key:
+    """An audit entry about the practice's settings or saved replies (no patient's data)."""
+    return {"pk": PRACTICE, "sk": f"AUDIT#{at}#{entry_id}"}
 
 
 def username_entry(name: str, patient_id: str) -> dict[str, str]:
@@ -270,6 +312,7 @@ CURSOR_ATTRIBUTES: dict[str | None, tuple[str, ...]] = {
     None: ("pk", "sk"),
     "Queue": ("pk", "sk", "queue_pk", "queue_sk"),
     "QueueByType": ("pk", "sk", "queue_type_pk", "queue_sk"),
+    "QueueByAssignee": ("pk", "sk", "assignee_pk", "queue_sk"),
     "PatientItems": ("pk", "sk", "patient_pk", "patient_sk"),
     "PatientsByEmail": ("pk", "sk", "email_pk", "email_sk"),
     "PatientsByName": ("pk", "sk", "name_pk", "name_sk"),

@@ -11,6 +11,7 @@ from patientportal.dal import keys, patient_items
 from patientportal.dal.attributes import Item
 from patientportal.dal.table import Table
 from patientportal.models.records import MessageRecord, RequestRecord
+from patientportal.models.requests import InternalNote
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
@@ -70,6 +71,7 @@ QUEUE_ROW = (
     "state",
     "version",
     "helper_summary",
+    "assigned_to",
 )
 
 
@@ -79,11 +81,18 @@ def open_queue_page(
     order: Literal["oldest", "newest"],
     limit: int,
     cursor: str | None,
+    assignee: str | None = None,
+    unassigned: bool = False,
     table: Table | None = None,
 ) -> tuple[list[Item], str | None]:
-    """Queue rows as stored (``QUEUE_ROW`` attributes): a page is listed, never changed."""
+    """Queue rows as stored (``QUEUE_ROW`` attributes): a page is listed, never changed.
+    One index per view, each sparse: all open items, one type, nobody's, or one person's."""
     table = table or Table()
-    if request_type:
+    if unassigned:
+        index, partition = "QueueByAssignee", ("assignee_pk", keys.UNASSIGNED)
+    elif assignee:
+        index, partition = "QueueByAssignee", ("assignee_pk", keys.assigned_to(assignee))
+    elif request_type:
         index, partition = "QueueByType", ("queue_type_pk", keys.open_queue_of_type(request_type))
     else:
         index, partition = "Queue", ("queue_pk", keys.OPEN_QUEUE)
@@ -94,6 +103,40 @@ def open_queue_page(
         limit=limit,
         cursor=cursor,
         attributes=QUEUE_ROW,
+    )
+
+
+def note_item(note: InternalNote, patient_id: str) -> dict[str, Any]:
+    """In the request's own partition, beside its thread; no patient index attribute, so no
+    query of the patient's items can find it."""
+    return {
+        **note.model_dump(exclude={"internal"}),
+        "pk": keys.request_partition(note.request_id),
+        "sk": f"NOTE#{note.note_id}",
+        "kind": "note",
+        "patient_id": patient_id,
+    }
+
+
+def add_note(note: InternalNote, patient_id: str, audit_entry: Mapping[str, Any], *, table: Table) -> None:
+    """The note and its audit entry: both written or neither."""
+    table.transact(
+        [
+            table.put_entry(note_item(note, patient_id), condition="attribute_not_exists(pk)"),
+            table.put_entry(audit_entry),
+        ],
+        conflict="That note already exists.",
+    )
+
+
+def count_waiting_since(received_by: str, *, at_most: int, table: Table | None = None) -> int:
+    """How many open items were received at or before ``received_by`` (a timestamp), up to
+    ``at_most``: the oldest of the Queue index, one call."""
+    return (table or Table()).count(
+        index="Queue",
+        partition=("queue_pk", keys.OPEN_QUEUE),
+        sort_bound=("queue_sk", "<", f"{received_by}#~"),  # every id sorts before "~"
+        at_most=at_most,
     )
 
 
@@ -118,8 +161,9 @@ def get_request(request_id: str, *, table: Table | None = None) -> RequestRecord
     return RequestRecord.model_validate(found) if found else None
 
 
-def history_entry(at: str, by: str, action: str, state: str) -> dict[str, str]:
-    return {"at": at, "by": by, "action": action, "state": state}
+def history_entry(at: str, by: str, action: str, state: str, *, to: str = "") -> dict[str, str]:
+    entry = {"at": at, "by": by, "action": action, "state": state}
+    return {**entry, "to": to} if to else entry
 
 
 @dataclass(frozen=True)
@@ -148,25 +192,51 @@ class Transition:
 
 
 def dismissal(request_id: str, *, outcome: str, at: str, by: str) -> Transition:
-    """Open -> archived: off both queue indexes, onto the month's archive partition."""
+    """Open -> archived: off the open queue's indexes, onto the month's archive partition,
+    and nobody's any more."""
     return Transition(
         request_id,
-        "SET #state = :outcome, queue_pk = archive_pk, dismissed_at = :at, dismissed_by = :by REMOVE queue_type_pk",
+        "SET #state = :outcome, queue_pk = archive_pk, dismissed_at = :at, dismissed_by = :by "
+        "REMOVE queue_type_pk, assignee_pk, assigned_to",
         {":outcome": outcome, ":at": at, ":by": by, ":entry": [history_entry(at, by, "dismissed", outcome)]},
         "#state = :open_state",
-        {"state": outcome, "dismissed_at": at, "dismissed_by": by},
+        {"state": outcome, "dismissed_at": at, "dismissed_by": by, "assigned_to": ""},
     )
 
 
 def restoration(request_id: str, *, at: str, by: str) -> Transition:
-    """Archived -> open ("mark as un-reviewed"): back on both queue indexes."""
+    """Archived -> open ("mark as un-reviewed"): back on the open queue's indexes, unassigned."""
     return Transition(
         request_id,
-        "SET #state = :open_state, queue_pk = :open_queue, queue_type_pk = open_type_pk "
+        "SET #state = :open_state, queue_pk = :open_queue, queue_type_pk = open_type_pk, assignee_pk = :unassigned "
         "REMOVE dismissed_at, dismissed_by",
-        {":open_queue": keys.OPEN_QUEUE, ":entry": [history_entry(at, by, "restored", "open")]},
+        {
+            ":open_queue": keys.OPEN_QUEUE,
+            ":unassigned": keys.UNASSIGNED,
+            ":entry": [history_entry(at, by, "restored", "open")],
+        },
         "#state <> :open_state",
-        {"state": "open", "dismissed_at": "", "dismissed_by": ""},
+        {"state": "open", "dismissed_at": "", "dismissed_by": "", "assigned_to": ""},
+    )
+
+
+def assignment(request_id: str, *, to: str | None, at: str, by: str) -> Transition:
+    """An open item taken, given to a colleague, or given back (``to`` None): it moves to
+    that person's view, or to Unassigned."""
+    if to is None:
+        return Transition(
+            request_id,
+            "SET assignee_pk = :unassigned REMOVE assigned_to",
+            {":unassigned": keys.UNASSIGNED, ":entry": [history_entry(at, by, "unassigned", "open")]},
+            "#state = :open_state",
+            {"assigned_to": ""},
+        )
+    return Transition(
+        request_id,
+        "SET assignee_pk = :assignee, assigned_to = :to",
+        {":assignee": keys.assigned_to(to), ":to": to, ":entry": [history_entry(at, by, "assigned", "open", to=to)]},
+        "#state = :open_state",
+        {"assigned_to": to},
     )
 
 

@@ -1,13 +1,16 @@
 """Signed-in sessions (``SESSION#<sha256 of the refresh token>``) and staff members'
 sign-out moments (``STAFF#<username>``): what lets the server end a session that sat idle,
-and refuse access tokens issued before a sign-out (docs/decisions.md 40)."""
+and refuse access tokens issued before a sign-out (docs/decisions.md 40). The staff item
+also keeps the member's last sign-in and their app's last reset (the staff accounts page)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from patientportal.dal import keys
+from patientportal.dal import batches, keys
+from patientportal.dal.attributes import Item
 from patientportal.dal.table import Table
 from patientportal.errors import ConflictError
 
@@ -71,12 +74,46 @@ def staff_signed_out_at(username: str, *, table: Table) -> int:
     return int(found.get("sessions_valid_after", 0)) if found else 0
 
 
-def record_staff_sign_out(username: str, valid_after: int, *, table: Table) -> None:
-    table.update(
+def record_staff_sign_out(username: str, valid_after: int, *, table: Table) -> Item:
+    """Refuses the member's access tokens issued before ``valid_after``; the item as now."""
+    return table.update(
         keys.staff_member(username),
         expression="SET kind = :kind, sessions_valid_after = :at",
         values={":kind": "staff_member", ":at": valid_after},
     )
+
+
+def record_staff_sign_in(username: str, at: str, *, table: Table) -> int:
+    """A completed staff sign-in (``last_signed_in_at``, for the staff accounts page; the pool
+    lets nobody in without the authenticator app, so it is also set up since ``at``). Answers
+    the member's sign-out moment, for ``allow_staff_tokens_from``: one unconditional update."""
+    stored = table.update(
+        keys.staff_member(username),
+        expression="SET kind = :kind, last_signed_in_at = :at",
+        values={":kind": "staff_member", ":at": at},
+    )
+    return int(stored.get("sessions_valid_after", 0))
+
+
+def record_second_factor_reset(username: str, valid_after: int, at: str, *, table: Table) -> None:
+    """An admin's reset of the member's authenticator app: their tokens issued before
+    ``valid_after`` are refused, and the app counts as set up again only after a sign-in
+    later than ``at``. One update, as a sign-out."""
+    table.update(
+        keys.staff_member(username),
+        expression="SET kind = :kind, sessions_valid_after = :after, second_factor_reset_at = :at",
+        values={":kind": "staff_member", ":after": valid_after, ":at": at},
+    )
+
+
+def staff_members(usernames: Sequence[str], *, table: Table) -> dict[str, Item]:
+    """What the portal keeps of each member named (at most 100: one ``BatchGetItem``, and a
+    retry of any keys DynamoDB hands back), by username in lower case (as the key holds it)."""
+    if not usernames:
+        return {}
+    wanted = ("pk", "last_signed_in_at", "second_factor_reset_at")
+    found = batches.get_all([keys.staff_member(name) for name in usernames], attributes=wanted, table=table)
+    return {str(item["pk"]).split("#", 1)[1]: item for item in found}
 
 
 def allow_staff_tokens_from(username: str, issued_at: int, *, table: Table) -> None:

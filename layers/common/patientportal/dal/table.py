@@ -204,9 +204,18 @@ class Table:
         last = answer.get("LastEvaluatedKey")
         return [from_attributes(found) for found in answer.get("Items", [])], from_attributes(last) if last else None
 
-    def count(self, *, index: str, partition: tuple[str, str], sort_bound: tuple[str, str, str] | None = None) -> int:
+    def count(
+        self,
+        *,
+        index: str,
+        partition: tuple[str, str],
+        sort_bound: tuple[str, str, str] | None = None,
+        at_most: int | None = None,
+    ) -> int:
         """How many items a key condition matches: ``Select=COUNT``, page by page (each page
-        reads up to 1 MB of the index; on a keys-only index that is thousands of items)."""
+        reads up to 1 MB of the index; on a keys-only index that is thousands of items).
+        With ``at_most``, one call that reads no more than that many items: the count then
+        stops there ("100 or more")."""
         names = {"#p": partition[0]}
         values: dict[str, Any] = {":p": partition[1]}
         condition = "#p = :p"
@@ -223,13 +232,15 @@ class Table:
             "ExpressionAttributeValues": to_attributes(values),
             "Select": "COUNT",
         }
+        if at_most is not None:
+            arguments["Limit"] = at_most
         total = 0
         while True:
             with aws_errors_as_domain_errors():
                 answer = aws.dynamodb().query(**arguments)
             total += int(answer.get("Count", 0))
             last = answer.get("LastEvaluatedKey")
-            if not last:
+            if not last or at_most is not None:
                 return total
             arguments["ExclusiveStartKey"] = last
 
@@ -264,8 +275,13 @@ class Table:
             aws.dynamodb().transact_write_items(TransactItems=list(operations))
 
     # Builders for transaction entries, so callers never write DynamoDB's wire format.
-    def put_entry(self, item: Mapping[str, Any], *, condition: str | None = None) -> TransactWriteItemTypeDef:
-        return {"Put": self._put_arguments(item, condition=condition)}  # type: ignore[typeddict-item]
+    def put_entry(
+        self, item: Mapping[str, Any], *, condition: str | None = None, values: Mapping[str, Any] | None = None
+    ) -> TransactWriteItemTypeDef:
+        put = self._put_arguments(item, condition=condition)
+        if values:
+            put["ExpressionAttributeValues"] = to_attributes(values)
+        return {"Put": put}  # type: ignore[typeddict-item]
 
     def update_entry(
         self,
@@ -278,3 +294,13 @@ class Table:
     ) -> TransactWriteItemTypeDef:
         update = self._update_arguments(key, expression=expression, values=values, names=names, condition=condition)
         return {"Update": update}  # type: ignore[typeddict-item]
+
+    def delete_entry(
+        self, key: Mapping[str, str], *, condition: str | None = None, values: Mapping[str, Any] | None = None
+    ) -> TransactWriteItemTypeDef:
+        delete: dict[str, Any] = {"TableName": self.name, "Key": to_attributes(key)}
+        if condition:
+            delete["ConditionExpression"] = condition
+        if values:
+            delete["ExpressionAttributeValues"] = to_attributes(values)
+        return {"Delete": delete}  # type: ignore[typeddict-item]

@@ -33,10 +33,20 @@ def _number(value: object) -> object:
     return value
 
 
+def whole_number(value: object) -> object:
+    """WholeNumber's rule, for a number with bounds of its own:
+    ``Annotated[int, Field(strict=False, ge=1, le=30), BeforeValidator(whole_number)]`` (bounds
+    added after the validator, as ``Annotated[WholeNumber, Field(le=30)]``, would not reach the
+    document as ``minimum`` and ``maximum``)."""
+    return _number(value)
+
+
 # The two input types read more loosely than the strict inputs of ApiModel (below), and no further.
 IsoDate = Annotated[datetime.date, Field(strict=False), BeforeValidator(_date_text)]
 WholeNumber = Annotated[int, Field(strict=False), BeforeValidator(_number)]
 PositiveWholeNumber = Annotated[int, Field(strict=False, ge=1), BeforeValidator(_number)]
+# 0 included: a version of something never saved yet (the practice's settings).
+NonNegativeWholeNumber = Annotated[int, Field(strict=False, ge=0), BeforeValidator(_number)]
 
 Item = TypeVar("Item")
 

@@ -33,6 +33,13 @@ class SecureMessage(Model):
     read: bool = False
 
 
+class SentMessage(SecureMessage):
+    """The answer to a patient's new message: also when the practice will next read it, when
+    its office is closed now (``null`` while it is open)."""
+
+    next_read_at: str | None = None
+
+
 class Inbox(Page[SecureMessage]):
     """The patient's messages, newest first, and how many of the practice's are unread."""
 

@@ -13,6 +13,8 @@ class Me(Model):
     first_name: str
     last_name: str
     practice_name: str
+    # The number the safety notice on every form gives for anything urgent (PracticePhone).
+    practice_phone: str
     unread_messages: int
 
 

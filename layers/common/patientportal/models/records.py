@@ -122,6 +122,7 @@ class RequestRecord(Record):
     dismissed_at: str = ""
     dismissed_by: str = ""
     helper_summary: str = ""
+    assigned_to: str = ""  # while open: the member of staff who has it
 
 
 class MessageRecord(Record):

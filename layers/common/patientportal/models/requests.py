@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, StringConstraints, field_validator
 
 from patientportal.models.common import (
     ApiModel,
@@ -89,6 +89,13 @@ class PatientRequestView(Model):
     details: dict[str, Any]
 
 
+class SubmittedRequest(PatientRequestView):
+    """The answer to a new request: also when the practice will next read it, when its office
+    is closed now (``null`` while it is open; docs/api.md "Patient")."""
+
+    next_read_at: str | None = None
+
+
 class RequestRow(Model):
     """What a row of the queue and of the archive both show of a request."""
 
@@ -109,6 +116,21 @@ class QueueItem(RequestRow):
     helper_summary: str = ""
     dismissed_at: str = ""
     dismissed_by: str = ""
+    # The member of staff who has the item ("" while nobody has it)
+    assigned_to: str = ""
+    # Waited longer than the practice allows (its settings, in business time)
+    overdue: bool = False
+
+
+# The overdue count stops here: a queue page reads no more to count them ("100 or more").
+OVERDUE_COUNT_LIMIT = 100
+
+
+class QueuePage(Model):
+    items: list[QueueItem]
+    next_cursor: str | None
+    # On the first page only (``null`` on later ones): open items overdue, up to OVERDUE_COUNT_LIMIT
+    overdue_count: int | None = None
 
 
 class HistoryEntry(Model):
@@ -116,8 +138,9 @@ class HistoryEntry(Model):
 
     at: str
     by: str
-    action: Literal["replied", "dismissed", "restored", "changes_applied"]
+    action: Literal["replied", "dismissed", "restored", "changes_applied", "assigned", "unassigned"]
     state: RequestState
+    to: str = ""  # whom an assignment gave the item to
 
 
 class HelperResult(Model):
@@ -130,11 +153,29 @@ class HelperResult(Model):
     created_by: str
 
 
+class InternalNote(Model):
+    """A note staff keep on an item for each other: never shown to the patient, never in an
+    email, never in any answer of the patient's API."""
+
+    note_id: str
+    request_id: str
+    author: str
+    body: str
+    created_at: str
+    internal: Literal[True] = True
+
+
+class NewNote(ApiModel):
+    body: LongText
+
+
 class QueueItemDetail(QueueItem):
     details: dict[str, Any]
     thread: list[SecureMessage]
     history: list[HistoryEntry]
     helper: HelperResult | None = None
+    # Staff only, oldest first
+    notes: list[InternalNote] = Field(default_factory=list)
 
 
 Disposition = Literal["leave_open", "completed", "not_completed"]
@@ -159,6 +200,21 @@ class Dismissal(ApiModel):
 
 class Restoration(ApiModel):
     expected_version: Version
+
+
+QueueView = Literal["all", "unassigned", "mine"]
+StaffMember = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._@+-]*$")]
+
+
+class Assignment(ApiModel):
+    """Who has an open item: a member of staff (oneself or a colleague), or nobody (``null``)."""
+
+    assignee: StaffMember | None
+    expected_version: Version
+
+
+class Colleague(Model):
+    username: str
 
 
 class ReplyResult(Model):

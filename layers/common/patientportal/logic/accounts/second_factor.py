@@ -112,7 +112,8 @@ def reset(admin: Principal, username: str, *, api_request_id: str) -> StaffMfaRe
     """An admin's reset (a lost or new phone): the member enrols again at the next sign-in
     and is signed out everywhere now. One audit entry names who, whom, when and the request."""
     cognito.reset_second_factor(username)
-    # Their access tokens too, not only the refresh tokens Cognito revokes (decision 40).
-    stored_sessions.record_staff_sign_out(username, clock.revocation_point(), table=Table())
+    # Their access tokens too, not only the refresh tokens Cognito revokes (decision 40); and
+    # the staff accounts page shows the app as not set up until their next sign-in.
+    stored_sessions.record_second_factor_reset(username, clock.revocation_point(), clock.timestamp(), table=Table())
     entry = audit.record_staff(admin, "staff_mfa_reset", username, api_request_id)
     return StaffMfaReset(username=username, reset_at=str(entry["at"]))

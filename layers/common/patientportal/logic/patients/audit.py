@@ -71,17 +71,25 @@ def record(actor: Principal, action: str, patient_id: str, request_id: str) -> N
     stored_audit.add_entry(audit_item(actor, action, patient_id, request_id))
 
 
-def record_staff(actor: Principal, action: str, staff_username: str, request_id: str) -> dict[str, Any]:
-    """An entry about a staff member's account rather than a patient's data; kept as long."""
+def record_staff(actor: Principal, action: str, staff_username: str, request_id: str, **details: str) -> dict[str, Any]:
+    """An entry about a staff member's account rather than a patient's data; kept as long.
+    ``details`` says what changed where the action alone does not (a new role)."""
     entry = _new_entry(
         actor,
         action,
         request_id,
         lambda at, entry_id: keys.staff_audit(staff_username, at, entry_id),
         staff_username=staff_username,
+        **details,
     )
     stored_audit.add_entry(entry)
     return entry
+
+
+def practice_item(actor: Principal, action: str, request_id: str, **about: str) -> dict[str, Any]:
+    """An entry about the practice's own settings or saved replies (``about``: which reply),
+    for the change's transaction; kept as long."""
+    return _new_entry(actor, action, request_id, keys.practice_audit, **about)
 
 
 def audit_trail(

@@ -9,9 +9,10 @@ from patientportal.dal import patients
 from patientportal.email import outbox
 from patientportal.errors import ConflictError, NotFoundError
 from patientportal.logic.patients import audit
+from patientportal.logic.practice import settings as practice_settings
 from patientportal.logic.queue import requests, threads
 from patientportal.models.common import Page
-from patientportal.models.messages import Inbox, MessageRead, PatientMessage, SecureMessage, StaffMessage
+from patientportal.models.messages import Inbox, MessageRead, PatientMessage, SecureMessage, SentMessage, StaffMessage
 from patientportal.models.records import MessageRecord, PatientRecord
 from patientportal.models.requests import MessageRequest
 
@@ -69,15 +70,18 @@ def mark_read(patient: PatientRecord, message_id: str) -> MessageRead:
     return MessageRead(message_id=message_id, read=True, unread_count=unread)
 
 
-def send_patient_message(patient: PatientRecord, message: PatientMessage) -> SecureMessage:
+def send_patient_message(patient: PatientRecord, message: PatientMessage) -> SentMessage:
     """A patient's message lands in the queue as an item of type message, its thread begun.
     Answering one of ours links it to that message (and shows it in the thread's context)."""
     if message.in_reply_to is not None:
         answered = stored_messages.find_patient_message(patient.patient_id, message.in_reply_to)
         if answered is None:
             raise NotFoundError("There is no such message to reply to.")
+    office = practice_settings.current()  # read before the write: a failed read stores nothing
     request = MessageRequest(type="message", body=message.body)
     _, first = requests.submit(patient, request, in_reply_to=message.in_reply_to)
     if first is None:
         raise RuntimeError("a message request always starts a thread")
-    return message_view(first)
+    return SentMessage.from_record(
+        message_view(first), next_read_at=practice_settings.next_read_at(office, clock.now())
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from patientportal import clock, ids
 from patientportal.dal import requests as stored_requests
+from patientportal.logic.practice import settings as practice_settings
 from patientportal.logic.queue import threads
 from patientportal.models.common import Page
 from patientportal.models.records import MessageRecord, PatientRecord, RequestRecord
@@ -15,6 +16,7 @@ from patientportal.models.requests import (
     PatientRequestView,
     RecordsRequest,
     RefillRequest,
+    SubmittedRequest,
 )
 
 SUMMARY_LENGTH = 120
@@ -37,9 +39,11 @@ def summarise(request: NewRequest) -> str:
     return line if len(line) <= SUMMARY_LENGTH else line[: SUMMARY_LENGTH - 1] + "…"
 
 
-def submit_request(patient: PatientRecord, request: NewRequest) -> PatientRequestView:
+def submit_request(patient: PatientRecord, request: NewRequest) -> SubmittedRequest:
+    """The new request, and when the practice will next read it (its office hours)."""
+    office = practice_settings.current()  # read before the write: a failed read stores nothing
     record, _ = submit(patient, request)
-    return patient_view(record)
+    return SubmittedRequest.from_record(record, next_read_at=practice_settings.next_read_at(office, clock.now()))
 
 
 def submit(
