@@ -258,33 +258,15 @@ def reset_second_factor(username: str) -> None:
         client.admin_delete_software_token(UserPoolId=pool, Username=username)
         client.admin_user_global_sign_out(UserPoolId=pool, Username=username)
     except ClientError as error:
-        if _error_code(error) == "UserNotFoundException":
-            raise NotFoundError("There is no staff member with that username.", field="username") from error
+        missing = _no_such_member(error)
+        if missing is not None:
+            raise missing from error
         if _error_code(error) == "UserNotConfirmedException":
             raise ConflictError(
                 "This staff member has not signed in for the first time yet; they set up the app then.",
                 field="username",
             ) from error
         raise
-
-
-# A small practice's staff fit on one page of 60; five pages bound the work whatever the pool holds.
-COLLEAGUE_PAGES = 5
-
-
-def colleague_usernames() -> list[str]:
-    """Every enabled member of staff (group ``staff``), by username: whom a queue item can
-    be given to. ListUsersInGroup answers 60 at a time."""
-    client = aws.cognito()
-    arguments: dict[str, Any] = {"UserPoolId": get_settings().staff_user_pool_id, "GroupName": "staff", "Limit": 60}
-    found: list[str] = []
-    for _ in range(COLLEAGUE_PAGES):
-        answer = client.list_users_in_group(**arguments)
-        found += [user["Username"] for user in answer.get("Users", []) if user.get("Enabled", True)]
-        if not answer.get("NextToken"):
-            break
-        arguments["NextToken"] = answer["NextToken"]
-    return sorted(found, key=str.lower)
 
 
 # The staff pool's members, as an administrator manages them (docs/api.md "Staff: staff members").
@@ -343,16 +325,34 @@ def staff_page(limit: int, token: str | None) -> tuple[list[StaffAccount], str |
     return accounts, str(answer["PaginationToken"]) if answer.get("PaginationToken") else None
 
 
-def administrators() -> list[StaffAccount]:
-    """Every member of the admin group: one ``ListUsersInGroup`` per 60 administrators."""
+def _group_members(group: str, *, pages: int | None = None) -> list[StaffAccount]:
+    """The members of one staff group: one ``ListUsersInGroup`` per 60, at most ``pages`` of them."""
     found: list[StaffAccount] = []
-    arguments: dict[str, Any] = {"UserPoolId": _staff_pool(), "GroupName": ADMIN_GROUP, "Limit": STAFF_PAGE_MAX}
-    while True:
+    arguments: dict[str, Any] = {"UserPoolId": _staff_pool(), "GroupName": group, "Limit": STAFF_PAGE_MAX}
+    read = 0
+    while pages is None or read < pages:
         answer = aws.cognito().list_users_in_group(**arguments)
+        read += 1
         found += [_staff_account(user) for user in answer.get("Users", [])]
         if not answer.get("NextToken"):
-            return found
+            break
         arguments["NextToken"] = answer["NextToken"]
+    return found
+
+
+def administrators() -> list[StaffAccount]:
+    """Every member of the admin group."""
+    return _group_members(ADMIN_GROUP)
+
+
+# A small practice's staff fit on one page of 60; five pages bound the work whatever the pool holds.
+COLLEAGUE_PAGES = 5
+
+
+def colleague_usernames() -> list[str]:
+    """Every enabled member of staff (group ``staff``), by username: whom a queue item can be given to."""
+    members = _group_members(STAFF_GROUP, pages=COLLEAGUE_PAGES)
+    return sorted((member.username for member in members if member.enabled), key=str.lower)
 
 
 def staff_account(username: str) -> StaffAccount:
