@@ -22,6 +22,8 @@ class Runtime:
     emulator_port: int = 0
     demo_data: bool = True
     retry_delay: float = 0.5
+    # Off for a benchmark that hands the stream functions their records itself.
+    streams: bool = True
     _stops: list[Any] = field(default_factory=list)
 
     @property
@@ -62,7 +64,7 @@ class Runtime:
         server, _ = gateway.serve(gateway.Gateway(self.stack, functions, emulator_url), self.port)
         self.port = server.server_address[1]
         self._stops.append(server)
-        for mapping in streams.stream_mappings(self.stack, functions, retry_delay=self.retry_delay):
+        for mapping in streams.stream_mappings(self.stack, functions, retry_delay=self.retry_delay) * self.streams:
             mapping.start()
             self._stops.append(mapping)
 

@@ -21,13 +21,15 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 def send_outbox_entry(record: DynamoDBRecord, lambda_context: LambdaContext | None = None) -> str:
     entry = OutboxEntry.model_validate(record.dynamodb.new_image if record.dynamodb else {})
-    message_id = delivery.deliver_once(entry, lambda_context)
-    if not message_id:
-        logger.info("nothing to send", extra={"outbox_id": entry.outbox_id, "template": entry.template})
-        return message_id
+    sent = delivery.deliver_once(entry, lambda_context)
+    if not sent.message_id:
+        logger.info(
+            "nothing to send", extra={"outbox_id": entry.outbox_id, "template": entry.template, "why": sent.outcome}
+        )
+        return sent.message_id
     logger.info("email sent", extra={"outbox_id": entry.outbox_id, "template": entry.template})
     metrics.add_metric(name="EmailsSent", unit="Count", value=1)
-    return message_id
+    return sent.message_id
 
 
 def record_email_feedback(records: list[dict[str, Any]]) -> PartialItemFailureResponse:

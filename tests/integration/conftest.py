@@ -24,7 +24,6 @@ from local.streams import StreamMapping, lambda_record
 from patientportal import aws
 from patientportal.auth.tokens import unverified_claims
 from patientportal.dal.table import Table
-from patientportal.logic.mail import delivery
 from patientportal.settings import get_settings
 from tests import least_privilege, staff_mfa
 
@@ -93,7 +92,6 @@ def least_privilege_teardown(request: pytest.FixtureRequest) -> Iterator[None]:
 def _forget_process_state() -> None:
     get_settings.cache_clear()
     aws.forget_clients()
-    delivery._idempotency.cache_clear()
 
 
 @pytest.fixture

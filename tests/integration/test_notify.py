@@ -4,12 +4,14 @@ outbox entry once however often it is delivered."""
 from __future__ import annotations
 
 import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from botocore.exceptions import ClientError
 
 from functions.notify import app as notify
 from local import demo_data
 from local.functions import LambdaContext
-from patientportal.dal import keys
+from patientportal import clock
+from patientportal.dal import keys, messages
 from patientportal.dal.table import Table
 from patientportal.email import sender
 from tests.integration.conftest import outbox_stream_records, sent_emails
@@ -91,3 +93,54 @@ def test_partial_failure_names_only_the_failed_record_and_a_retry_sends_it_once(
         "ava.thompson@example.com",
         "bruno.salazar@example.com",
     ]
+
+
+def test_an_entry_another_invocation_is_sending_is_retried_later_and_sent_once(
+    demo, login, call_patients, stack, monkeypatch
+):
+    staff = login("staff", FRONTDESK.username, FRONTDESK.password)
+    message_patient(call_patients, staff, "p-ava")
+    (record,) = outbox_stream_records(stack)
+    outbox_id = record["dynamodb"]["NewImage"]["outbox_id"]["S"]
+    table = Table(stack.ref("PortalTable"))
+
+    # Given another invocation took the entry a moment ago and is still within its time
+    taken, _ = messages.claim_outbox_entry(outbox_id, now=clock.epoch_seconds(), until=clock.epoch_seconds() + 60)
+    assert taken
+
+    # When the stream hands the same entry over again, it fails (Lambda retries the batch) and nothing is sent
+    with pytest.raises(BatchProcessingError, match="All records failed"):
+        notify.handler({"Records": [record]}, LambdaContext(function_name="notify"))
+    assert sent_emails() == []
+
+    # When that invocation's time is up without a send (it died), the retry sends the email
+    later = clock.epoch_seconds() + 61
+    monkeypatch.setattr(clock, "epoch_seconds", lambda: later)
+    assert notify.handler({"Records": [record]}, LambdaContext(function_name="notify")) == {"batchItemFailures": []}
+    assert [email["to"] for email in sent_emails()] == [["ava.thompson@example.com"]]
+
+    # And once sent, neither a redelivery nor a later one sends it again
+    for _ in range(2):
+        assert notify.handler({"Records": [record]}, LambdaContext(function_name="notify")) == {"batchItemFailures": []}
+    assert len(sent_emails()) == 1
+    stored = table.get(keys.outbox(outbox_id))
+    assert stored is not None
+    assert stored["sent_at"]
+    assert stored["ses_message_id"]
+    assert "sending_until" not in stored
+
+
+def test_an_entry_costs_two_conditional_writes_and_one_send(demo, login, call_patients, stack, aws_calls):
+    staff = login("staff", FRONTDESK.username, FRONTDESK.password)
+    message_patient(call_patients, staff, "p-ava")
+    (record,) = outbox_stream_records(stack)
+
+    aws_calls.reset()
+    assert notify.handler({"Records": [record]}, LambdaContext(function_name="notify")) == {"batchItemFailures": []}
+    # take it, send to the address it holds, mark it sent: no idempotency records of their own
+    assert aws_calls.operations() == {"UpdateItem": 2, "SendEmail": 1}
+
+    # A redelivery of the sent entry is one conditional write that changes nothing
+    aws_calls.reset()
+    assert notify.handler({"Records": [record]}, LambdaContext(function_name="notify")) == {"batchItemFailures": []}
+    assert aws_calls.operations() == {"UpdateItem": 1}

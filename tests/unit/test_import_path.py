@@ -11,7 +11,7 @@ import pytest
 
 from local import template as cfn
 
-AREAS = ["queue", "patients", "portal", "auth", "notify"]
+AREAS = ["queue", "patients", "portal", "auth", "notify", "jobs"]
 
 
 def modules_after_import(area: str) -> set[str]:
@@ -29,4 +29,5 @@ def test_importing_a_function_loads_no_xray_and_no_password_estimator(area):
     loaded = modules_after_import(area)
     assert not {name for name in loaded if name.startswith("aws_xray_sdk")}
     assert "zxcvbn" not in loaded
+    assert "boto3" not in loaded  # botocore alone (aws.py); notify sends once without Powertools' idempotency
     assert f"functions.{area}.app" in loaded

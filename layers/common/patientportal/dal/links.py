@@ -106,10 +106,3 @@ def count_username_check(token_sha256: str, *, limit: int, table: Table | None =
         )
     except ConflictError as error:
         raise TooManyRequestsError("Too many username checks with this link; choose one and continue.") from error
-
-
-def forget_link_fragment(outbox_id: str, *, table: Table | None = None) -> None:
-    """Once the email is sent, the outbox item no longer needs the raw token."""
-    (table or Table()).update(
-        keys.outbox(outbox_id), expression="REMOVE link_fragment", condition="attribute_exists(pk)"
-    )

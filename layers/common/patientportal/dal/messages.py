@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from patientportal.dal import keys, patient_items
+from patientportal.dal.attributes import Item
 from patientportal.dal.requests import thread_message_item
 from patientportal.dal.table import Table
 from patientportal.models.records import MessageRecord, OutboxEntry
@@ -73,11 +74,34 @@ def patient_messages_page(
     return patient_items.page(patient_id, "MSG#", MessageRecord, limit=limit, cursor=cursor, table=table)
 
 
-def record_sent(outbox_id: str, ses_message_id: str, sent_at: str, *, table: Table | None = None) -> None:
-    (table or Table()).update(
+def claim_outbox_entry(outbox_id: str, *, now: int, until: int, table: Table | None = None) -> tuple[bool, Item]:
+    """Takes the entry for sending until ``until`` (epoch seconds), in one conditional write:
+    never once it is sent, and by one sender at a time (a taker that died frees it when its
+    time is up). Returns whether it was taken, and the entry as it is (empty: withdrawn)."""
+    return (table or Table()).update_when(
         keys.outbox(outbox_id),
-        expression="SET ses_message_id = :m, sent_at = :t",
+        expression="SET sending_until = :until",
+        values={":until": until, ":now": now},
+        condition="attribute_exists(pk) AND attribute_not_exists(sent_at)"
+        " AND (attribute_not_exists(sending_until) OR sending_until < :now)",
+    )
+
+
+def release_outbox_entry(outbox_id: str, *, table: Table | None = None) -> None:
+    """Nothing was sent: the next delivery may take the entry at once."""
+    (table or Table()).update_when(
+        keys.outbox(outbox_id), expression="REMOVE sending_until", condition="attribute_exists(pk)"
+    )
+
+
+def record_sent(outbox_id: str, ses_message_id: str, sent_at: str, *, table: Table | None = None) -> None:
+    """Sent: SES's id and the time, for good; the raw link token is no longer needed. (An
+    entry withdrawn while its email went out stays withdrawn.)"""
+    (table or Table()).update_when(
+        keys.outbox(outbox_id),
+        expression="SET ses_message_id = :m, sent_at = :t REMOVE sending_until, link_fragment",
         values={":m": ses_message_id, ":t": sent_at},
+        condition="attribute_exists(pk)",
     )
 
 
@@ -114,7 +138,3 @@ def _message_key(message: MessageRecord) -> dict[str, str]:
     if message.request_id:
         return keys.thread_message(message.request_id, message.message_id)
     return keys.patient_message(message.patient_id, message.message_id)
-
-
-def outbox_entry_exists(outbox_id: str, *, table: Table | None = None) -> bool:
-    return (table or Table()).get(keys.outbox(outbox_id), consistent=True) is not None

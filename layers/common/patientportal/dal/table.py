@@ -103,6 +103,29 @@ class Table:
             answer = aws.dynamodb().update_item(**arguments, ReturnValues="ALL_NEW")
         return from_attributes(answer.get("Attributes", {}))
 
+    def update_when(
+        self,
+        key: Mapping[str, str],
+        *,
+        expression: str,
+        values: Mapping[str, Any] | None = None,
+        condition: str,
+    ) -> tuple[bool, Item]:
+        """An update made only if ``condition`` holds, in one call either way: whether it was
+        made, and the item after it, or as it is when the condition failed (empty when
+        there is no such item)."""
+        arguments = self._update_arguments(key, expression=expression, values=values, names=None, condition=condition)
+        try:
+            with aws_errors_as_domain_errors():
+                answer = aws.dynamodb().update_item(
+                    **arguments, ReturnValues="ALL_NEW", ReturnValuesOnConditionCheckFailure="ALL_OLD"
+                )
+        except ClientError as error:
+            if aws.error_code(error) != "ConditionalCheckFailedException":
+                raise
+            return False, from_attributes(error.response.get("Item", {}))
+        return True, from_attributes(answer.get("Attributes", {}))
+
     # One builder for each kind of write, whether it is made alone or in a transaction.
     def _put_arguments(self, item: Mapping[str, Any], *, condition: str | None) -> dict[str, Any]:
         arguments: dict[str, Any] = {"TableName": self.name, "Item": to_attributes(item)}
