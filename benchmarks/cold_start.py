@@ -238,9 +238,53 @@ def probes(runtime: Runtime) -> list[Probe]:
     ]
 
 
+# The floor under the functions: what the chosen libraries alone cost, in the same fresh
+# interpreters (the setup runs untimed first, then the statement is timed).
+FLOORS = {
+    "API libraries": (
+        "",
+        (
+            "import aws_lambda_powertools.event_handler.openapi.params, aws_lambda_powertools.logging,"
+            " aws_lambda_powertools.metrics, pydantic, botocore.session"
+        ),
+    ),
+    "stream libraries": (
+        "",
+        (
+            "import aws_lambda_powertools.utilities.batch, aws_lambda_powertools.logging,"
+            " aws_lambda_powertools.metrics, pydantic, botocore.session"
+        ),
+    ),
+    "a first client": ("from patientportal import aws", "aws.dynamodb()"),
+}
+FLOOR_CHILD = """
+import sys, time
+sys.path[:0] = [{layer!r}]
+{setup}
+started = time.perf_counter()
+{statement}
+print(time.perf_counter() - started)
+"""
+
+
 def timed_baseline() -> float:
     output = subprocess.run([sys.executable, "-c", BASELINE], capture_output=True, text=True, check=True)
     return float(output.stdout.strip().splitlines()[-1])
+
+
+def floors() -> None:
+    """The libraries' own share, as x B: no function can start below it."""
+    environment = {"PATH": os.environ.get("PATH", ""), "AWS_DEFAULT_REGION": "us-east-1"}
+    for name, (setup, statement) in FLOORS.items():
+        code = FLOOR_CHILD.format(layer=str(cfn.ROOT / "layers" / "common"), setup=setup, statement=statement)
+        ratios = []
+        for _ in range(RUNS):
+            baseline = timed_baseline()
+            output = subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=environment
+            )
+            ratios.append(float(output.stdout.strip().splitlines()[-1]) / baseline)
+        print(f"floor: {name:18} {statistics.median(ratios):5.2f} x B   ({statement})")
 
 
 def area_of(runtime: Runtime, probe: Probe) -> str:
@@ -336,6 +380,7 @@ def main() -> None:
                 f"{area:9} {probe.request:38} {median['import']:6.2f} {median['first']:6.2f} {cold:6.2f}"
                 f" {median['warm']:6.2f}   {verdicts}; B {statistics.median(baselines) * 1000:.0f} ms"
             )
+        floors()
     finally:
         runtime.stop()
 

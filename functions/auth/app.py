@@ -1,12 +1,11 @@
 """Public routes: practice details, sign-in, refresh and sign-out (docs/api.md "Public")."""
 
-from __future__ import annotations
-
 from typing import Annotated, cast
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
+from patientportal import priming
 from patientportal.auth import cookies
 from patientportal.auth.passwords import RULES_TEXT
 from patientportal.errors import TooManyRequestsError, UnauthorizedError
@@ -191,4 +190,5 @@ def register(form: Annotated[Registration, Body()]) -> Response[Accepted]:
         return accepted(registration.REGISTERED, status=429)
 
 
+priming.before_snapshot(services=("dynamodb", "cognito-idp"), resolver=app)
 handler = lambda_handler(app)

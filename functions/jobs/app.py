@@ -6,8 +6,6 @@ A page of a staff list (``kind = list_view``) gives each patient it showed an au
 (decision 44): this mapping already reads the stream, and a third reader of one shard is
 one more than DynamoDB Streams serves without throttling."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response

@@ -2,8 +2,6 @@
 to new outbox entries by the template; failures are reported per record, so Lambda retries
 only those, and what keeps failing goes to the dead-letter queue."""
 
-from __future__ import annotations
-
 import json
 from typing import Any
 

@@ -3,13 +3,12 @@ patients", "Staff: onboarding and jobs"), and the staff accounts an admin manage
 invitations, roles, accounts off and on, and the reset of a member's second factor
 (docs/api.md "Staff: staff members")."""
 
-from __future__ import annotations
-
 import base64
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
+from patientportal import priming
 from patientportal.http import Admin, Cursor, ItemId, Limit, RequestId, Staff, answers, build_resolver, lambda_handler
 from patientportal.logic.accounts import access, credentials, second_factor, staff_members
 from patientportal.logic.onboarding import bulk_invitations, imports, jobs, overview
@@ -214,4 +213,5 @@ def change_staff_member(
     return staff_members.change(admin, username, changes, api_request_id=api_request_id)
 
 
+priming.before_snapshot(services=("dynamodb", "cognito-idp"), resolver=app)
 handler = lambda_handler(app)

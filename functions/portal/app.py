@@ -1,11 +1,10 @@
 """Patient routes (docs/api.md "Patient"). The patient is always the token's own."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
+from patientportal import priming
 from patientportal.http import Cursor, ItemId, Limit, Patient, answers, build_resolver, lambda_handler
 from patientportal.logic.accounts import credentials, profile
 from patientportal.logic.practice import settings as practice_settings
@@ -66,4 +65,5 @@ def change_password(patient: Patient, change: Annotated[PasswordChange, Body()])
     return PasswordChanged(changed=True, signed_out=True)
 
 
+priming.before_snapshot(services=("dynamodb", "cognito-idp"), resolver=app)
 handler = lambda_handler(app)

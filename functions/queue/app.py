@@ -1,11 +1,10 @@
 """Staff routes of the Patient Portal Queue and its archive (docs/api.md "Staff: queue and archive")."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
+from patientportal import priming
 from patientportal.http import Cursor, ItemId, Limit, RequestId, Staff, answers, build_resolver, lambda_handler
 from patientportal.logic.queue import archive, assignment, change_sets, helper_actions, items
 from patientportal.models.common import IsoDate, Page
@@ -206,4 +205,5 @@ def delete_saved_reply(
     return saved_replies.delete_reply(admin, reply_id, expected_version, api_request_id=api_request_id)
 
 
+priming.before_snapshot(services=("dynamodb", "cognito-idp", "events"), resolver=app)
 handler = lambda_handler(app)

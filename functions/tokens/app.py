@@ -11,8 +11,6 @@ override would remove them from both tokens). Standard library only: this runs o
 sign-in and token refresh.
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 SELF_SERVICE_SCOPE = "aws.cognito.signin.user.admin"

@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.local_runtime, pytest.mark.xdist_group("faults")]
 BRUNO_EMAIL = "bruno.salazar@example.com"  # p-bruno's, in the demo data (no portal login)
 AVA_EMAIL = "ava.thompson@example.com"
 RETRIES = 5  # the template's MaximumRetryAttempts for notify's stream mapping
-ATTEMPTS = 3  # botocore's, per call (patientportal.aws.RETRIES)
+ATTEMPTS = 3  # botocore's, per call (patientportal.aws.CLIENT_CONFIG)
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,6 @@ declares (``Limit``, ``Cursor``); ``tests/unit/test_route_dependencies.py`` chec
 staff and patient route names its caller. ``lambda_handler`` is every API function's handler.
 """
 
-from __future__ import annotations
-
 import hmac
 import ipaddress
 import json

@@ -123,7 +123,8 @@ class Table:
         except ClientError as error:
             if aws.error_code(error) != "ConditionalCheckFailedException":
                 raise
-            return False, from_attributes(error.response.get("Item", {}))
+            current: Mapping[str, Any] = error.response.get("Item", {})  # type: ignore[assignment]
+            return False, from_attributes(current)
         return True, from_attributes(answer.get("Attributes", {}))
 
     # One builder for each kind of write, whether it is made alone or in a transaction.

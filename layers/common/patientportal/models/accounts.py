@@ -1,8 +1,6 @@
 """API shapes of accounts and portal access: claim, forgot, links, registration, and the
 staff side (adding patients, access, invitations, credentials)."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import ConfigDict, StringConstraints

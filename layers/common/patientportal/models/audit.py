@@ -1,7 +1,5 @@
 """API shape of audit entries."""
 
-from __future__ import annotations
-
 from patientportal.models.common import Model
 
 

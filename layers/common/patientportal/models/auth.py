@@ -1,7 +1,5 @@
 """API shapes of sign-in."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints

@@ -1,7 +1,5 @@
 """Small shared shapes of the API: bounded text and list pages."""
 
-from __future__ import annotations
-
 import datetime
 import re
 from collections.abc import Mapping

@@ -1,7 +1,5 @@
 """API shapes of the patient-list import (docs/import.md)."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from patientportal.models.common import Model

@@ -1,7 +1,5 @@
 """API shapes of secure messages."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import StringConstraints

@@ -1,8 +1,6 @@
 """API shapes of the onboarding tool: the list, its counts, bulk invitations and job progress."""
 
-from __future__ import annotations
-
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
@@ -86,7 +84,7 @@ class BulkInvitations(ApiModel):
     confirm_resend: bool = False
 
     @model_validator(mode="after")
-    def one_selection(self) -> BulkInvitations:
+    def one_selection(self) -> Self:
         if (self.patient_ids is None) == (self.filter is None):
             raise ValueError("give either patient_ids or filter")
         return self

@@ -1,7 +1,5 @@
 """A patient as staff see it: the record's details with its portal status explained."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from patientportal.models.common import Model

@@ -1,7 +1,5 @@
 """API shapes of the patient's own portal pages."""
 
-from __future__ import annotations
-
 from patientportal.models.auth import Password
 from patientportal.models.common import ApiModel, Model
 

@@ -1,8 +1,6 @@
 """The practice's own settings, kept by its administrators: office hours (which also decide
 when an item is overdue) and the saved replies staff answer with."""
 
-from __future__ import annotations
-
 import re
 import zoneinfo
 from typing import Annotated, Literal, Self

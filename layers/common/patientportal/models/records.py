@@ -1,10 +1,8 @@
 """Stored-record shapes: what the table holds, kept apart from the API models so the
 table can change without changing the API (docs/architecture.md "Conventions")."""
 
-from __future__ import annotations
-
 import datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, Self
 
 from pydantic import ConfigDict, Field
 
@@ -77,7 +75,7 @@ class PatientRecord(Record):
         confirmed_by: str = "",
         registered_online: bool = False,
         expires_at: int = 0,
-    ) -> PatientRecord:
+    ) -> Self:
         """A patient new to the practice, from a form's details. ``confirmed_by``: the staff
         member whose word confirms the email address, which turns portal access on at once;
         without one, access stays off."""

@@ -1,7 +1,5 @@
 """API shapes of patient requests (docs/api.md "Request types and their helper actions")."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, field_validator

@@ -1,7 +1,5 @@
 """API shapes of the staff accounts an administrator manages (docs/api.md "Staff: staff members")."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import StringConstraints
