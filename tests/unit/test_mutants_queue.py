@@ -14,6 +14,7 @@ import pytest
 from patientportal import aws, clock, normalise
 from patientportal.auth.principal import Principal
 from patientportal.dal import keys, patient_items, patients
+from patientportal.dal import messages as stored_messages
 from patientportal.dal import requests as stored_requests
 from patientportal.dal.attributes import from_attributes
 from patientportal.dal.table import Table
@@ -121,7 +122,7 @@ def test_a_thread_message_needs_its_request():
         message_id="m-1", patient_id="p-1", author="patient", author_id="p-1", body="x", created_at=AT
     )
     with pytest.raises(ValueError, match="belongs to a request"):
-        stored_requests.thread_message_item(loose)
+        stored_messages.thread_message_item(loose)
 
 
 def test_an_unknown_request_has_no_thread_and_no_record(table):
@@ -410,7 +411,7 @@ def test_each_message_of_a_thread_is_kept_and_reaches_the_patients_inbox(table):
     first = patient_message("One", request_id="r-1")
     stored_requests.add_request(request(type="message"), first)
     second = first.model_copy(update={"message_id": "m-2", "body": "Two"})
-    table.put(stored_requests.thread_message_item(second))
+    table.put(stored_messages.thread_message_item(second))
     found = stored_requests.request_with_thread("r-1")
     assert found is not None
     assert sorted(item["body"] for item in found[1]) == ["One", "Two"]
@@ -429,7 +430,7 @@ def test_a_request_id_is_written_once_even_with_another_first_message(table):
 
 def test_a_thread_message_is_written_once_even_for_a_new_request(table):
     first = patient_message("One", request_id="r-1")
-    table.put(stored_requests.thread_message_item(first))
+    table.put(stored_messages.thread_message_item(first))
     with pytest.raises(ConflictError):
         stored_requests.add_request(request(type="message"), first.model_copy(update={"body": "Changed"}))
     assert Table().get(keys.request("r-1")) is None
@@ -447,7 +448,7 @@ def test_a_long_thread_is_read_whole(table):
             created_at=AT,
             request_id="r-1",
         )
-        table.put(stored_requests.thread_message_item(message))
+        table.put(stored_messages.thread_message_item(message))
     found = stored_requests.request_with_thread("r-1")
     assert found is not None
     assert len(found[1]) == 60
@@ -483,7 +484,7 @@ def test_messages_of_several_threads_reach_the_patients_inbox_newest_first(table
             created_at=AT,
             request_id=request_id,
         )
-        table.put(stored_requests.thread_message_item(message))
+        table.put(stored_messages.thread_message_item(message))
     inbox, _ = patient_items.page("p-1", "MSG#", MessageRecord, limit=10)
     assert [message.message_id for message in inbox] == ["m-3", "m-2", "m-1"]
     inbox, _ = patient_items.page("p-1", "MSG#", MessageRecord, limit=10, newest_first=False)

@@ -6,12 +6,23 @@ from typing import TYPE_CHECKING, Any
 
 from patientportal.dal import keys, patient_items
 from patientportal.dal.attributes import Item
-from patientportal.dal.requests import thread_message_item
 from patientportal.dal.table import Table
 from patientportal.models.records import MessageRecord, OutboxEntry
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+
+def thread_message_item(message: MessageRecord) -> dict[str, Any]:
+    if message.request_id is None:
+        raise ValueError("a thread message belongs to a request")
+    item: dict[str, Any] = {
+        **message.model_dump(),
+        **keys.thread_message(message.request_id, message.message_id),
+        "kind": "message",
+    }
+    item.update(keys.patient_message_entry(message.patient_id, message.message_id))
+    return item
 
 
 def patient_message_item(message: MessageRecord) -> dict[str, Any]:

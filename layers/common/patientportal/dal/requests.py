@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from patientportal import normalise
 from patientportal.dal import keys, patient_items
 from patientportal.dal.attributes import Item
+from patientportal.dal.messages import thread_message_item
 from patientportal.dal.table import Table
 from patientportal.models.records import MessageRecord, RequestRecord
 from patientportal.models.requests import InternalNote
@@ -26,18 +27,6 @@ def request_item(request: RequestRecord) -> dict[str, Any]:
         item.update(keys.open_queue_entry(request.created_at, request.request_id, request.type))
     else:
         item.update(keys.archive_entry(request.created_at, request.request_id))
-    return item
-
-
-def thread_message_item(message: MessageRecord) -> dict[str, Any]:
-    if message.request_id is None:
-        raise ValueError("a thread message belongs to a request")
-    item: dict[str, Any] = {
-        **message.model_dump(),
-        **keys.thread_message(message.request_id, message.message_id),
-        "kind": "message",
-    }
-    item.update(keys.patient_message_entry(message.patient_id, message.message_id))
     return item
 
 
