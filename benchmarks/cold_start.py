@@ -137,7 +137,9 @@ def probes(runtime: Runtime) -> list[Probe]:
         f"{runtime.url}/api/auth/patient/login", json={"username": AVA.username, "password": AVA.password}, timeout=10
     ).json()["access_token"]
 
-    def event(method: str, path: str, route: str, *, token: str | None = None, body: Any = None, **extra: Any):
+    def event(
+        method: str, path: str, route: str, *, token: str | None = None, body: Any = None, **extra: Any
+    ) -> dict[str, Any]:
         return http_event(
             method=method,
             path=path,
@@ -335,12 +337,13 @@ def cold_request(runtime: Runtime, probe: Probe, *, profile: bool = False) -> di
 
 def print_profile(stderr: str) -> None:
     """The 25 imports with the most time of their own, then the first call's profile."""
-    imports, rest = [], []
+    imports: list[tuple[int, int, str]] = []
+    rest: list[str] = []
     for line in stderr.splitlines():
         if line.startswith("import time:") and "|" in line:
-            own, cumulative, name = (part.strip() for part in line.removeprefix("import time:").split("|"))
-            if own.isdigit():
-                imports.append((int(own), int(cumulative), name))
+            own_text, cumulative_text, name = (part.strip() for part in line.removeprefix("import time:").split("|"))
+            if own_text.isdigit():
+                imports.append((int(own_text), int(cumulative_text), name))
         else:
             rest.append(line)
     print(f"imports: {len(imports)} modules, {sum(own for own, _, _ in imports) / 1000:.0f} ms of their own")
