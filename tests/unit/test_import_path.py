@@ -1,4 +1,4 @@
-"""Cold-start hygiene (docs/performance.md "Cold start"): the X-Ray SDK is never imported, and
+"""Cold-start hygiene (docs/performance.md "Cold requests"): the X-Ray SDK is never imported, and
 rarely used heavy modules load only when a route needs them. Checked in fresh interpreters."""
 
 from __future__ import annotations

@@ -140,12 +140,12 @@ print(json.dumps(out["Resources"], default=str))
 """
 
 
-@pytest.fixture(scope="module")
-def transformed() -> dict[str, Any]:
+def in_sam_environment(code: str) -> str:
+    """Runs ``code`` with the SAM CLI's interpreter (samtranslator), and returns what it printed."""
     if not SAM_PYTHON.exists():
         pytest.skip("the SAM CLI's environment is made by `make check-template`")
     run = subprocess.run(  # noqa: S603 - the SAM environment's interpreter, fixed code
-        [str(SAM_PYTHON), "-c", TRANSFORMED],
+        [str(SAM_PYTHON), "-c", code],
         cwd=cfn.ROOT,
         env={"AWS_DEFAULT_REGION": "us-east-1", "PATH": "/usr/bin:/bin", "HOME": str(Path.home())},
         capture_output=True,
@@ -154,7 +154,12 @@ def transformed() -> dict[str, Any]:
         check=False,
     )
     assert run.returncode == 0, run.stderr[-3000:]
-    resources: dict[str, Any] = json.loads(run.stdout)
+    return run.stdout
+
+
+@pytest.fixture(scope="module")
+def transformed() -> dict[str, Any]:
+    resources: dict[str, Any] = json.loads(in_sam_environment(TRANSFORMED))
     return resources
 
 
@@ -207,19 +212,8 @@ print(json.dumps([versions("layer-a"), versions("layer-a"), versions("layer-b")]
 def test_a_new_layer_alone_publishes_a_new_version_of_every_api_function():
     # The functions are thin handlers; a release may change the layer only.
     assert TEMPLATE["Resources"]["CommonLayer"]["Properties"]["PublishLambdaVersion"] is True
-    if not SAM_PYTHON.exists():
-        pytest.skip("the SAM CLI's environment is made by `make check-template`")
-    run = subprocess.run(  # noqa: S603 - the SAM environment's interpreter, fixed code
-        [str(SAM_PYTHON), "-c", NEW_LAYER],
-        cwd=cfn.ROOT,
-        env={"AWS_DEFAULT_REGION": "us-east-1", "PATH": "/usr/bin:/bin", "HOME": str(Path.home())},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    same, again, other = json.loads(run.stdout.strip().splitlines()[-1])
+    output = in_sam_environment(NEW_LAYER)
+    same, again, other = json.loads(output.strip().splitlines()[-1])
     assert len(same) == len(API)
     assert same == again
     assert not set(same) & set(other)

@@ -2,7 +2,7 @@
 before Lambda takes the snapshot (docs/performance.md "SnapStart and provisioned concurrency").
 
 Without SnapStart the portal builds its AWS clients and validators on first use, so an
-import stays short (docs/performance.md "Cold start"). With it, a cold container is a
+import stays short (docs/performance.md "Cold requests"). With it, a cold container is a
 restored snapshot of a finished init: work done before the snapshot costs a patient
 nothing, so the hook does the first request's work there instead, without making one:
 

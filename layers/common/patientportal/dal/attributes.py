@@ -1,7 +1,7 @@
 """DynamoDB's typed attribute values <-> plain Python values, for the kinds the portal stores.
 
 boto3's TypeSerializer would do, but importing boto3 drags s3transfer and multiprocessing
-into every cold start (docs/performance.md "Cold start"); the portal stores only strings,
+into every cold start (docs/performance.md "Cold requests"); the portal stores only strings,
 numbers, booleans, maps, lists and string sets, and this is all it takes. Numbers come back
 as int or float.
 """

@@ -52,7 +52,7 @@ Item = TypeVar("Item")
 class Model(BaseModel):
     """Every model of the portal: validators are built on first use, not at import, so a
     function's cold start pays only for the models its requests use (docs/performance.md
-    "Cold start")."""
+    "Cold requests")."""
 
     model_config = ConfigDict(defer_build=True)
 
