@@ -164,7 +164,8 @@ class Table:
         attributes: tuple[str, ...] = (),
     ) -> tuple[list[Item], str | None]:
         """One Query for one page: at most ``limit + 1`` items read, the extra one only
-        telling whether another page follows. Returns the items and the next page's cursor."""
+        telling whether another page follows. Returns the items and the next page's cursor
+        (also after a page DynamoDB cut short at 1 MB, which may hold fewer than ``limit``)."""
         condition, names, values = key_condition(partition, sort_prefix)
         arguments: dict[str, Any] = {
             "TableName": self.name,
@@ -188,7 +189,13 @@ class Table:
             answer = aws.dynamodb().query(**arguments)
         items = [from_attributes(found) for found in answer.get("Items", [])]
         if len(items) <= limit:
-            return items, None
+            # DynamoDB stops a Query at 1 MB of items read, whole items before any projection:
+            # a short page it says is unfinished goes on from where it stopped.
+            stopped = answer.get("LastEvaluatedKey")
+            if not stopped:
+                return items, None
+            last = from_attributes(stopped)
+            return items, cursors.encode({name: last[name] for name in key_attributes})
         page = items[:limit]
         return page, cursors.encode({name: page[-1][name] for name in key_attributes})
 

@@ -138,7 +138,7 @@ SENDABLE_EMAIL = re.compile(EMAIL_ADDRESS)
 def _checked_email(address: str) -> tuple[str, str]:
     """The address as email-validator normalises it, or "" and why it is not valid (syntax
     only, no DNS). Imported on first use: it compiles its grammar at import, which every
-    cold start of the patients function would otherwise pay (docs/performance.md "Cold start")."""
+    cold start of the patients function would otherwise pay (docs/performance.md "Cold requests")."""
     from email_validator import EmailNotValidError, validate_email  # noqa: PLC0415
 
     try:
