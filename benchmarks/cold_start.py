@@ -28,9 +28,9 @@ from typing import Any
 
 import requests
 
-from local import cloudfront, demo_data, streams
+from local import cloudfront, demo_data
 from local import template as cfn
-from local.events import http_event
+from local.events import http_event, lambda_record
 from local.runtime import Runtime
 from local.stack import aws_client
 from patientportal.auth.tokens import unverified_claims
@@ -103,7 +103,7 @@ def stream_event(runtime: Runtime, function: str, items: list[dict[str, Any]]) -
     """New items as the table's stream hands them to ``function``: one INSERT record each."""
     arn = aws_client("dynamodb").describe_table(TableName=runtime.stack.ref("PortalTable"))["Table"]["LatestStreamArn"]
     records = [
-        streams.lambda_record(
+        lambda_record(
             {
                 "eventID": f"{function}-{index}",
                 "eventName": "INSERT",

@@ -14,13 +14,13 @@ import logging
 import resource
 import sys
 import time
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import boto3
 
 from functions.jobs import app as jobs_worker
+from local.events import lambda_record
 from local.worker import LambdaContext
 from patientportal.logic.onboarding import jobs
 from patientportal.settings import get_settings
@@ -39,15 +39,6 @@ def max_rss_mb() -> float:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
-
-
-def as_lambda_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
-    """The stream record in the shape Lambda hands to a function (``local.streams.lambda_record``)."""
-    dynamodb = dict(record["dynamodb"])
-    created = dynamodb.get("ApproximateCreationDateTime")
-    if isinstance(created, datetime):
-        dynamodb["ApproximateCreationDateTime"] = int(created.timestamp())
-    return {**record, "dynamodb": dynamodb, "eventSourceARN": stream_arn}
 
 
 def run_worker(rows: int) -> dict[str, Any]:
@@ -73,7 +64,7 @@ def run_worker(rows: int) -> dict[str, Any]:
             image = raw["dynamodb"].get("NewImage", {})
             if raw["eventName"] != "INSERT" or image.get("kind", {}).get("S") != "job_chunk":
                 continue
-            record = as_lambda_record(raw, arn)
+            record = lambda_record(raw, arn)
             if chunks == 0:
                 before_rss = max_rss_mb()
             began = time.perf_counter()

@@ -15,6 +15,7 @@ from typing import Any
 import boto3
 
 from local import template as cfn
+from local.events import lambda_record
 from local.functions import FunctionHost
 from local.stack import Stack
 
@@ -28,15 +29,6 @@ def matches(pattern: Any, value: Any) -> bool:
     if isinstance(pattern, list):
         return value in pattern
     return bool(pattern == value)
-
-
-def lambda_record(record: Mapping[str, Any], stream_arn: str) -> dict[str, Any]:
-    """The emulator's stream record in the shape Lambda hands to a function."""
-    dynamodb = dict(record["dynamodb"])
-    created = dynamodb.get("ApproximateCreationDateTime")
-    if isinstance(created, datetime):
-        dynamodb["ApproximateCreationDateTime"] = int(created.timestamp())
-    return {**record, "dynamodb": dynamodb, "eventSourceARN": stream_arn}
 
 
 class StreamMapping:

@@ -17,10 +17,10 @@ from moto.server import ThreadedMotoServer
 from functions.notify import app as notify
 from local import cloudfront, demo_data, mailbox, totp
 from local import emulator as emulator_fixes
-from local.events import http_event
+from local.events import http_event, lambda_record
 from local.functions import LambdaContext
 from local.stack import Stack, provision
-from local.streams import StreamMapping, lambda_record
+from local.streams import StreamMapping
 from patientportal import aws
 from patientportal.auth.tokens import unverified_claims
 from patientportal.dal.table import Table

@@ -8,9 +8,10 @@ from typing import Any
 import boto3
 
 from functions.jobs import app as jobs_worker
+from local.events import lambda_record
 from local.functions import LambdaContext
 from local.stack import Stack
-from local.streams import StreamMapping, lambda_record
+from local.streams import StreamMapping
 
 
 class JobsStream:
