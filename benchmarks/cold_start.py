@@ -359,7 +359,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=RUNS, help="fresh interpreters per function")
     parser.add_argument("--no-floors", action="store_true", help="skip the libraries' floors")
     arguments = parser.parse_args()
-    # The local runtime's own functions (sign-ins, the import) publish no metrics, and say so
+    # The local runtime's own functions (sign-ins, the import; in worker processes, which
+    # inherit the environment) publish no metrics, and say so
+    quiet = "ignore:No application metrics to publish:UserWarning"
+    os.environ["PYTHONWARNINGS"] = ",".join(filter(None, (os.environ.get("PYTHONWARNINGS"), quiet)))
     warnings.filterwarnings("ignore", message="No application metrics to publish")
     runtime = Runtime(port=free_port(), streams=False)  # the stream functions get their records here
     runtime.start()

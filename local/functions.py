@@ -28,9 +28,10 @@ __all__ = ["FunctionError", "FunctionHost", "LambdaContext"]
 
 # What Lambda's own environment gives every function (and the emulator's address and
 # credentials, in place of a role's), beside the variables of its template entry; and, when
-# set for debugging, PYTHONFAULTHANDLER (a crashed container then prints where it crashed).
+# set, PYTHONFAULTHANDLER (a crashed container then prints where it crashed) and
+# PYTHONWARNINGS (which warnings the containers print).
 PASSED_THROUGH = ("PATH", "LANG", "LC_ALL", "TZ", "HOME", "PYTHONPATH", "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE")
-DEBUGGING = ("PYTHONFAULTHANDLER",)
+DEBUGGING = ("PYTHONFAULTHANDLER", "PYTHONWARNINGS")
 AWS_PASSED = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL", "AWS_DEFAULT_REGION")
 
 
