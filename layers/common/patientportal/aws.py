@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 _clients: dict[str, Any] = {}
 # One botocore session for every client: ``botocore.session.get_session()`` makes a new one
 # each call, and each new session loads the endpoint data and lists every service's model
-# again (about 25 ms of a second client's 50 ms; docs/decisions.md 66).
+# again (a second client took 52 ms with its own session, 10 ms with the first's;
+# docs/decisions.md 66).
 _session: list[botocore.session.Session] = []
 
 # botocore's "standard" retries: three attempts in all, with jittered pauses of up to 1 s and

@@ -3,7 +3,7 @@ render its template, send it through SES, record SES's id (docs/decisions.md 65)
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -22,7 +22,7 @@ DEFAULT_HOLD_SECONDS = 30
 
 class Delivery(NamedTuple):
     message_id: str  # SES's id, "" when nothing went out now
-    outcome: str  # "sent", or why not: "already sent", "withdrawn", "no address"
+    outcome: Literal["sent", "already sent", "withdrawn", "no address"]
 
 
 def practice_of(settings: Settings) -> templates.Practice:
