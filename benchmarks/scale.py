@@ -1,8 +1,8 @@
 """How cost grows with the work (issue 16, part 4; docs/performance.md "How cost grows with
 the work"): 2,000 and then 20,000 patients imported through the jobs worker against the
 emulator, with one harness for both. Per size: the worker's time per row and, in a fresh
-child process that is only the worker, its peak memory (``ru_maxrss``, after the first chunk
-and at the end). Then, with 20,000 patients on file, the onboarding list page's and the
+child process that is only the worker, its peak memory (before the first chunk, after it and
+at the end). Then, with 20,000 patients on file, the onboarding list page's and the
 counts' DynamoDB calls. The exact counts are asserted by ``tests/integration/test_scale.py``;
 nothing here asserts a time.
 
@@ -25,12 +25,12 @@ the two sizes is the worker's.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
 import subprocess
 import sys
-from collections import Counter
 from typing import Any
 
 import requests
@@ -41,7 +41,9 @@ from local.stack import Stack, provision
 from patientportal import aws, clock
 from patientportal.auth.principal import ADMIN, STAFF, Principal
 from patientportal.logic.onboarding import import_file, imports, overview
+from patientportal.models.patients import PortalStatus
 from patientportal.settings import get_settings
+from tests.conftest import AwsCalls
 from tests.integration import scale_support
 
 SIZES = (2000, 20_000)
@@ -112,48 +114,30 @@ def measure(rows: int, endpoint: str) -> dict[str, Any]:
     return result
 
 
-class CallCounter:
-    """DynamoDB calls through the layer's client, with each Query's ScannedCount."""
-
-    def __init__(self) -> None:
-        self.calls: Counter[str] = Counter()
-        self.scanned: list[int] = []
-        client = aws.dynamodb()
-        client.meta.events.register("before-call.dynamodb.*", self.before)
-        client.meta.events.register("after-call.dynamodb.Query", self.after)
-
-    def before(self, model: Any, **_: Any) -> None:
-        self.calls[model.name] += 1
-
-    def after(self, parsed: dict[str, Any], **_: Any) -> None:
-        self.scanned.append(int(parsed.get("ScannedCount", 0)))
-
-    def reset(self) -> None:
-        self.calls.clear()
-        self.scanned.clear()
-
-
 def list_and_counts() -> None:
     """With the 20,000 imported patients on file: the onboarding page and the counts."""
-    counter = CallCounter()
+    counter = AwsCalls()  # the tests' own counter (tests/conftest.py)
+    counter.attach([aws.dynamodb()])
     print("  onboarding list and counts with 20,000 patients on file:")
-    for status, limit in ((None, 50), ("inactive", 200)):
+    views: tuple[tuple[PortalStatus | None, int], ...] = ((None, 50), ("inactive", 200))
+    for status, limit in views:
         counter.reset()
         page = overview.onboarding_page(FRONT_DESK, status, "", limit=limit, cursor=None, api_request_id="bench")
         print(
-            f"    a page of {len(page.items)} ({status or 'all'}): {dict(counter.calls)}, "
+            f"    a page of {len(page.items)} ({status or 'all'}): {dict(counter.operations())}, "
             f"items read (ScannedCount) {sum(counter.scanned)} = limit + 1"
         )
     now = clock.epoch_seconds()
-    for paging, context in (("moto's own paging", None), ("DynamoDB's 1 MB of index entries", "dynamodb")):
+    for paging, pages in (
+        ("moto's own paging", contextlib.nullcontext()),
+        ("DynamoDB's 1 MB of index entries", scale_support.dynamodb_pages()),
+    ):
         counter.reset()
-        if context:
-            with scale_support.dynamodb_pages():
-                counts = overview.onboarding_counts()
-        else:
+        with pages:
             counts = overview.onboarding_counts()
         print(
-            f"    the counts, {paging}: {dict(counter.calls)} ({sum(counts.statuses.model_dump().values()):,} patients)"
+            f"    the counts, {paging}: {dict(counter.operations())}"
+            f" ({sum(counts.statuses.model_dump().values()):,} patients)"
         )
     needed, sizes = scale_support.count_queries_dynamodb_needs(now)
     inactive = sizes["inactive"]

@@ -35,6 +35,8 @@ class AwsCalls:
     # Each call's parameters as the layer passed them, and the attribute names each item read held.
     requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     attributes_read: list[tuple[str, frozenset[str]]] = field(default_factory=list)
+    # What each Query or Scan read (DynamoDB's ScannedCount), in the order they were made.
+    scanned: list[int] = field(default_factory=list)
 
     def parameters(self, model: Any, params: dict[str, Any], **_: Any) -> None:
         self.requests.append((model.name, dict(params)))
@@ -44,6 +46,7 @@ class AwsCalls:
 
     def after(self, model: Any, parsed: dict[str, Any], **_: Any) -> None:
         if model.name in {"Query", "Scan"}:
+            self.scanned.append(int(parsed.get("ScannedCount", 0)))
             self.items_read[model.name] += len(parsed.get("Items", []))
             self.attributes_read += [(model.name, frozenset(item)) for item in parsed.get("Items", [])]
         elif model.name == "GetItem":
@@ -60,6 +63,19 @@ class AwsCalls:
         self.items_read.clear()
         self.requests.clear()
         self.attributes_read.clear()
+        self.scanned.clear()
+
+    def attach(self, clients: list[Any]) -> None:
+        for client in clients:
+            client.meta.events.register("before-parameter-build.*.*", self.parameters)
+            client.meta.events.register("before-call.*.*", self.before)
+            client.meta.events.register("after-call.*.*", self.after)
+
+    def detach(self, clients: list[Any]) -> None:
+        for client in clients:
+            client.meta.events.unregister("before-parameter-build.*.*", self.parameters)
+            client.meta.events.unregister("before-call.*.*", self.before)
+            client.meta.events.unregister("after-call.*.*", self.after)
 
 
 @pytest.fixture
@@ -68,12 +84,6 @@ def aws_calls() -> Iterator[AwsCalls]:
     each one is hooked)."""
     counter = AwsCalls()
     clients = [aws.dynamodb(), aws.cognito(), aws.sesv2(), aws.eventbridge()]
-    for client in clients:
-        client.meta.events.register("before-parameter-build.*.*", counter.parameters)
-        client.meta.events.register("before-call.*.*", counter.before)
-        client.meta.events.register("after-call.*.*", counter.after)
+    counter.attach(clients)
     yield counter
-    for client in clients:
-        client.meta.events.unregister("before-parameter-build.*.*", counter.parameters)
-        client.meta.events.unregister("before-call.*.*", counter.before)
-        client.meta.events.unregister("after-call.*.*", counter.after)
+    counter.detach(clients)

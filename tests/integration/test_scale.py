@@ -20,7 +20,7 @@ from functions.notify import app as notify
 from local import demo_data
 from local.functions import LambdaContext
 from local.streams import StreamMapping
-from patientportal import aws, clock, observability
+from patientportal import clock, observability
 from patientportal.dal import patients
 from patientportal.email.pacing import SendPacer
 from patientportal.logic.accounts import access
@@ -66,34 +66,6 @@ def quick_index_sort() -> Iterator[None]:
 # -- what a Query reads: DynamoDB's page of 1 MB of index entries -------------------------------
 
 
-@pytest.fixture
-def query_answers() -> Iterator[list[dict[str, Any]]]:
-    """What each DynamoDB Query of the layer asked for and what it read (ScannedCount,
-    Count), from botocore's hooks as ``aws_calls`` counts them."""
-    answers: list[dict[str, Any]] = []
-    asked: list[dict[str, Any]] = []
-
-    def before(params: dict[str, Any], **_: Any) -> None:
-        asked.append(dict(params))
-
-    def after(parsed: dict[str, Any], **_: Any) -> None:
-        answers.append(
-            {
-                **asked.pop(),
-                "ScannedCount": parsed.get("ScannedCount"),
-                "Count": parsed.get("Count"),
-                "Items": len(parsed.get("Items", [])),
-            }
-        )
-
-    client = aws.dynamodb()
-    client.meta.events.register("provide-client-params.dynamodb.Query", before)
-    client.meta.events.register("after-call.dynamodb.Query", after)
-    yield answers
-    client.meta.events.unregister("provide-client-params.dynamodb.Query", before)
-    client.meta.events.unregister("after-call.dynamodb.Query", after)
-
-
 def onboarding(call_patients, staff: str, query: str = "") -> dict[str, Any]:
     status, page, _ = call_patients("GET", "/api/staff/onboarding", query=query, token=staff)
     assert status == 200, page
@@ -108,7 +80,7 @@ def counts(call_patients, staff: str) -> dict[str, Any]:
 
 @pytest.mark.usefixtures("dynamodb_pages", "quick_index_sort")
 def test_the_onboarding_list_reads_its_page_and_the_counts_their_entries_with_twenty_thousand_patients(
-    staff, call_patients, aws_calls, query_answers
+    staff, call_patients, aws_calls
 ):
     now = clock.epoch_seconds()
     # With the demo's 23 patients the counts are nine Select=COUNT Queries, one page each
@@ -125,31 +97,30 @@ def test_the_onboarding_list_reads_its_page_and_the_counts_their_entries_with_tw
         for _ in range(2):  # a page, and the one after it
             # When staff read a page of the list (all, one status, a last-name prefix)
             aws_calls.reset()
-            query_answers.clear()
             page = onboarding(call_patients, staff, query + cursor)
             # Then it is one Query with Limit = limit + 1 that read (ScannedCount) at most that
             # many items, no Scan; one write records whom it showed, one read is the sign-out check
             assert len(page["items"]) == limit, query
             assert aws_calls.operations() == {"GetItem": 1, "Query": 1, "PutItem": 1}, query
-            [answer] = query_answers
-            assert answer["Limit"] == limit + 1
-            assert answer["ScannedCount"] == answer["Items"] == limit + 1, query
+            [asked] = aws_calls.parameters_of("Query")
+            assert asked["Limit"] == limit + 1
+            assert aws_calls.scanned == [limit + 1], query
             assert aws_calls.items_read["Query"] == limit + 1
             cursor = f"&cursor={page['next_cursor']}"
     # And the counts read no patient record, only keys-only entries with Select=COUNT
     aws_calls.reset()
-    query_answers.clear()
     large = counts(call_patients, staff)
     assert sum(large["statuses"].values()) == 20_000 + len(demo_data.PATIENTS)
     assert large["statuses"]["inactive"] >= 12_000
-    assert {answer["IndexName"] for answer in query_answers} == set(COUNT_ENTRIES)
-    assert all(answer["Select"] == "COUNT" and answer["Items"] == 0 for answer in query_answers)
+    asked = aws_calls.parameters_of("Query")
+    assert {query["IndexName"] for query in asked} == set(COUNT_ENTRIES)
+    assert all(query["Select"] == "COUNT" for query in asked)
     assert aws_calls.items_read["Query"] == 0
     # But not in nine calls: DynamoDB reads at most 1 MB of entries a call, and the 12,000
     # inactive patients' entries (about 140 bytes each) are more than that, so their count
     # takes a second Query. The calls are exactly the pages DynamoDB needs, nothing more.
     needed, partition_bytes = scale_support.count_queries_dynamodb_needs(now)
-    print(f"count Queries: {len(query_answers)}; largest partitions: {sorted(partition_bytes.items())}")  # noqa: T201
+    print(f"count Queries: {len(asked)}; largest partitions: {sorted(partition_bytes.items())}")  # noqa: T201
     assert aws_calls.operations() == {"GetItem": 1, "Query": needed}
     assert needed == 9 + partition_bytes["inactive"] // DYNAMODB_PAGE_BYTES
     assert needed > 9
