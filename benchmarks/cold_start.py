@@ -17,7 +17,6 @@ import csv
 import io
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from typing import Any
 
 import requests
 
+from benchmarks.startup import free_port
 from local import cloudfront, demo_data
 from local import template as cfn
 from local.events import http_event, lambda_record
@@ -83,12 +83,6 @@ class Probe:
     request: str  # what it is asked, for the table
     events: Callable[[], list[dict[str, Any]]]  # a fresh pair for each run: the first call's, the warm one's
     succeeded: Callable[[dict[str, Any]], bool]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def answered_200(answer: dict[str, Any]) -> bool:

@@ -64,7 +64,9 @@ class Runtime:
         server, _ = gateway.serve(gateway.Gateway(self.stack, functions, emulator_url), self.port)
         self.port = server.server_address[1]
         self._stops.append(server)
-        for mapping in streams.stream_mappings(self.stack, functions, retry_delay=self.retry_delay) * self.streams:
+        if not self.streams:
+            return
+        for mapping in streams.stream_mappings(self.stack, functions, retry_delay=self.retry_delay):
             mapping.start()
             self._stops.append(mapping)
 
